@@ -1,0 +1,122 @@
+"""The ``bdg`` command: a thin layer over the library (one or two calls per command)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bdg_excel import __version__
+from bdg_excel.atomic import OutputError
+from bdg_excel.plan import PlanError, load_plan
+
+MASTER_PATH = Path("templates") / "agency_template.xlsx"
+
+
+class UserError(click.ClickException):
+    """A problem the user can fix: one Vietnamese line, exit status 2, no traceback."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"Lỗi: {self.format_message()}", err=True)
+
+
+def _plan(path: str | None):
+    try:
+        return load_plan(path)
+    except PlanError as exc:
+        details = "".join(f"\n  {p}" for p in exc.problems)
+        raise UserError(f"{exc}{details}") from None
+
+
+def _guard(call, *args, **kwargs):
+    """Run a library call, turning the errors a user can fix into one clear message."""
+    try:
+        return call(*args, **kwargs)
+    except (PlanError, OutputError) as exc:
+        raise UserError(str(exc)) from None
+
+
+plan_option = click.option("--plan", "plan_path", type=click.Path(dir_okay=False),
+                           help="Tệp kế hoạch (.xlsx hoặc .json); mặc định là kế hoạch Ninh Thuận 2020.")
+period_option = click.option("--period", required=True, help="Kỳ báo cáo: YYYY (báo cáo năm) hoặc YYYY-H1 (06 tháng).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bdg", message="%(prog)s %(version)s")
+def cli() -> None:
+    """bdg – thu thập, kiểm tra và tổng hợp số liệu bình đẳng giới bằng Excel."""
+
+
+@cli.group()
+def plan() -> None:
+    """Xem, kiểm tra và xuất kế hoạch (mục tiêu, chỉ tiêu, đơn vị, kỳ báo cáo)."""
+
+
+@plan.command("show")
+@plan_option
+def plan_show(plan_path):
+    """In tóm tắt kế hoạch."""
+    from bdg_excel.plan_summary import summary_lines
+
+    for line in summary_lines(_plan(plan_path)):
+        click.echo(line)
+
+
+@plan.command("check")
+@plan_option
+def plan_check(plan_path):
+    """Kiểm tra kế hoạch và liệt kê mọi lỗi (trang, ô)."""
+    from bdg_excel.plan import default_plan
+    from bdg_excel.plan_workbook import check_plan_file
+
+    if plan_path is None:
+        default_plan()
+        click.echo("Kế hoạch mặc định hợp lệ.")
+        return
+    if not Path(plan_path).is_file():
+        raise UserError(f"Không tìm thấy tệp kế hoạch '{plan_path}'.")
+    problems = check_plan_file(plan_path)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"Kế hoạch có {len(problems)} lỗi.")
+        raise SystemExit(1)
+    click.echo(f"Kế hoạch '{plan_path}' hợp lệ.")
+
+
+@plan.command("export")
+@click.argument("file", type=click.Path(dir_okay=False))
+@plan_option
+def plan_export(file, plan_path):
+    """Ghi kế hoạch ra tệp Excel để sửa (mỗi bảng một trang)."""
+    from bdg_excel.plan_workbook import export_plan
+
+    path = _guard(export_plan, _plan(plan_path), Path(file))
+    click.echo(f"Đã ghi kế hoạch ra '{path}'.")
+
+
+@cli.command()
+@period_option
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Thư mục ghi các biểu.")
+@plan_option
+@click.option("--unit", "units", multiple=True, help="Chỉ tạo biểu cho đơn vị này (có thể lặp lại).")
+def templates(period, out_dir, plan_path, units):
+    """Tạo biểu thu thập số liệu cho từng đơn vị báo cáo."""
+    from bdg_excel.template import write_templates
+
+    paths = _guard(write_templates, _plan(plan_path), period, Path(out_dir), units)
+    for path in paths:
+        click.echo(str(path))
+    click.echo(f"Đã tạo {len(paths)} biểu cho kỳ {period} trong '{out_dir}'.")
+
+
+@cli.command()
+@click.option("--out", "out_path", default=str(MASTER_PATH), show_default=True, type=click.Path(dir_okay=False))
+@plan_option
+def master(out_path, plan_path):
+    """Tạo lại biểu mẫu chung (tất cả các số liệu) của kế hoạch."""
+    from bdg_excel.template import write_master
+
+    path = _guard(write_master, _plan(plan_path), Path(out_path))
+    click.echo(f"Đã ghi biểu mẫu chung '{path}'.")

@@ -1,0 +1,77 @@
+"""The contract between the template writer and the reader of returns.
+
+Sheet names, column headers, header-block labels and metadata keys live here, so that
+the writer and the reader cannot drift apart. The reader finds everything by these
+names, never by fixed position.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+FORMAT_VERSION = "1"
+KNOWN_FORMAT_VERSIONS = (FORMAT_VERSION,)
+
+INSTRUCTIONS_SHEET = "Hướng dẫn"
+DATA_SHEET = "Nhập liệu"
+META_SHEET = "_meta"
+FONT = "Times New Roman"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    width: float
+    is_input: bool = False
+
+
+COLUMNS = (
+    Column("code", "Mã", 16),
+    Column("label", "Chỉ tiêu", 46),
+    Column("breakdown", "Phân tổ", 16),
+    Column("unit", "Đơn vị tính", 12),
+    Column("target", "Chỉ tiêu kế hoạch", 13),
+    Column("numerator", "Tử số", 12, is_input=True),
+    Column("denominator", "Mẫu số", 12, is_input=True),
+    Column("value", "Giá trị", 11, is_input=True),
+    Column("preview", "Kết quả (tự tính)", 12),
+    Column("note", "Ghi chú", 30, is_input=True),
+)
+COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
+HEADER = {c.key: c.header for c in COLUMNS}
+NUMBER_INPUTS = ("numerator", "denominator", "value")
+
+# Header block of the data sheet: label in column A, value in column B.
+LABEL_PLAN = "Kế hoạch:"
+LABEL_UNIT = "Đơn vị báo cáo:"
+LABEL_UNIT_CODE = "Mã đơn vị:"
+LABEL_PERIOD = "Kỳ báo cáo:"
+LABEL_PERIOD_CODE = "Mã kỳ báo cáo:"
+LABEL_DEADLINE = "Hạn nộp:"
+HEADER_BLOCK = (LABEL_PLAN, LABEL_UNIT, LABEL_UNIT_CODE, LABEL_PERIOD, LABEL_PERIOD_CODE, LABEL_DEADLINE)
+FIRST_BLOCK_ROW = 2  # zero-based: row 3 in Excel
+HEADER_ROW = FIRST_BLOCK_ROW + len(HEADER_BLOCK) + 1
+FIRST_DATA_ROW = HEADER_ROW + 1
+
+# Metadata keys, in the very hidden sheet and as custom document properties ("bdg_" + key).
+META_KEYS = ("plan_id", "plan_version", "period", "unit", "format_version", "generated_at")
+PROPERTY_PREFIX = "bdg_"
+
+
+def normalise(text: object) -> str:
+    """Text compared the way a person reads it: NFC, trimmed, case-folded, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()
+
+
+def ascii_slug(text: str) -> str:
+    """An ASCII file-name fragment: 'Sở Y tế' -> 'So-Y-te'."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = "".join(ch if ch.isalnum() else " " for ch in plain).split()
+    return "-".join(words)
+
+
+def template_file_name(period: str, unit_code: str, unit_name: str) -> str:
+    """The collection workbook's name, recognisable and ASCII: 2020_SYT_So-Y-te.xlsx."""
+    return f"{period}_{unit_code}_{ascii_slug(unit_name)}.xlsx"

@@ -1,0 +1,239 @@
+"""The plan model: goals, indicators, data elements, reporting units, periods.
+
+A plan is plain data. The default one (Ninh Thuận, 2020) ships inside the package as
+JSON; officers edit plans as workbooks (see ``plan_workbook``). Both formats go through
+``plan_tables.build_plan``, which checks them.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+OPERATORS = ("≥", "≤", "<", ">", "=")
+LEVELS = ("tỉnh", "huyện")
+DEFAULT_PLAN_RESOURCE = "ninh_thuan_2020.json"
+
+
+class PlanError(Exception):
+    """The plan cannot be used; carries the problems found in it."""
+
+    def __init__(self, message: str, problems: tuple = ()):
+        super().__init__(message)
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    id: str
+    title: str
+    province: str
+    year: int
+    issued_by: str
+    collector: str
+    collector_email: str
+
+
+@dataclass(frozen=True)
+class Goal:
+    number: int
+    title: str
+
+    @property
+    def heading(self) -> str:
+        return f"Mục tiêu {self.number}: {self.title}"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One row of the plan's appendix; its figures are one or more data elements."""
+
+    code: str
+    goal: int
+    text: str
+    lead_agency: str
+
+
+@dataclass(frozen=True)
+class DataElement:
+    """One figure that one reporting unit enters (code ``MT1.CT1a.TINH``)."""
+
+    code: str
+    indicator: str
+    label: str
+    breakdown: str
+    scale: Decimal
+    unit: str
+    operator: str
+    target: Decimal
+    target_text: str
+    share: bool
+    whole_numbers: bool
+    value_min: Decimal
+    value_max: Decimal
+    numerator_label: str
+    denominator_label: str
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit == "%"
+
+    @property
+    def target_display(self) -> str:
+        """The target as a person writes it: ``≥ 20%``, ``≤ 110 trẻ trai/100 trẻ gái``."""
+        from bdg_excel.numbers import format_number
+
+        value = format_number(self.target)
+        if self.is_percent:
+            return f"{self.operator} {value}%"
+        return f"{self.operator} {value} {self.unit}"
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+    level: str
+    email: str = ""
+    cc: str = ""
+
+    @property
+    def emails(self) -> list[str]:
+        return split_addresses(self.email)
+
+    @property
+    def cc_emails(self) -> list[str]:
+        return split_addresses(self.cc)
+
+
+@dataclass(frozen=True)
+class Period:
+    code: str
+    name: str
+    deadline: date
+
+    @property
+    def is_half_year(self) -> bool:
+        return self.code.endswith("-H1")
+
+
+@dataclass(frozen=True)
+class Plan:
+    info: PlanInfo
+    goals: tuple[Goal, ...]
+    indicators: tuple[Indicator, ...]
+    elements: tuple[DataElement, ...]
+    units: tuple[Unit, ...]
+    assignments: tuple[tuple[str, str], ...]  # (element code, unit code)
+    periods: tuple[Period, ...]
+    source: str = field(default="", compare=False)
+
+    @cached_property
+    def version(self) -> str:
+        """A short hash of the plan's content: changes whenever anything in it changes."""
+        from bdg_excel.plan_tables import plan_to_dict
+
+        text = json.dumps(plan_to_dict(self), ensure_ascii=False, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+    @cached_property
+    def _elements_by_code(self) -> dict[str, DataElement]:
+        return {e.code: e for e in self.elements}
+
+    @cached_property
+    def _units_by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    @cached_property
+    def _units_by_element(self) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {e.code: [] for e in self.elements}
+        for element, unit in self.assignments:
+            found.setdefault(element, []).append(unit)
+        return {k: tuple(v) for k, v in found.items()}
+
+    def element(self, code: str) -> DataElement | None:
+        return self._elements_by_code.get(code)
+
+    def unit(self, code: str) -> Unit | None:
+        return self._units_by_code.get(code)
+
+    def units_for(self, element_code: str) -> tuple[str, ...]:
+        """Codes of the units that enter a data element, in plan order."""
+        return self._units_by_element.get(element_code, ())
+
+    def elements_for(self, unit_code: str) -> tuple[DataElement, ...]:
+        """The data elements a unit enters, in plan order."""
+        codes = {e for e, u in self.assignments if u == unit_code}
+        return tuple(e for e in self.elements if e.code in codes)
+
+    @property
+    def reporting_units(self) -> tuple[Unit, ...]:
+        """Units that enter at least one data element, in plan order."""
+        entering = {u for _, u in self.assignments}
+        return tuple(u for u in self.units if u.code in entering)
+
+    def indicators_of(self, goal: int) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.goal == goal)
+
+    def elements_of(self, indicator: str) -> tuple[DataElement, ...]:
+        return tuple(e for e in self.elements if e.indicator == indicator)
+
+    def period(self, code: str) -> Period:
+        """The period with this code, or a PlanError naming the periods the plan has."""
+        if not re.fullmatch(r"\d{4}(-H1)?", code):
+            raise PlanError(f"Kỳ báo cáo '{code}' không đúng dạng: dùng YYYY (báo cáo năm) hoặc YYYY-H1 (báo cáo 06 tháng).")
+        for period in self.periods:
+            if period.code == code:
+                return period
+        known = ", ".join(p.code for p in self.periods)
+        raise PlanError(f"Kỳ báo cáo '{code}' không có trong kế hoạch (các kỳ có: {known}).")
+
+    def previous_period(self, code: str) -> str:
+        """The reporting period before ``code``: 2020 -> 2020-H1, 2020-H1 -> 2019."""
+        if code.endswith("-H1"):
+            return str(int(code[:4]) - 1)
+        return f"{code}-H1"
+
+
+def split_addresses(text: str) -> list[str]:
+    """Email addresses separated by commas or semicolons."""
+    return [a.strip() for a in text.replace(";", ",").split(",") if a.strip()]
+
+
+def default_plan() -> Plan:
+    """The built-in plan: Ninh Thuận, 2020."""
+    text = resources.files("bdg_excel.data").joinpath(DEFAULT_PLAN_RESOURCE).read_text("utf-8")
+    return plan_from_json(text, source="(kế hoạch mặc định)")
+
+
+def plan_from_json(text: str, source: str = "") -> Plan:
+    """Read a plan written as JSON (the format of the built-in plan)."""
+    from bdg_excel.plan_tables import build_plan
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanError(f"{source}: không đọc được tệp kế hoạch JSON ({exc.msg}, dòng {exc.lineno}).")
+    if not isinstance(data, dict):
+        raise PlanError(f"{source}: tệp kế hoạch JSON không đúng cấu trúc.")
+    return build_plan(data, source=source)
+
+
+def load_plan(path: str | Path | None) -> Plan:
+    """The plan in ``path`` (.xlsx or .json), or the default plan when ``path`` is None."""
+    if path is None:
+        return default_plan()
+    path = Path(path)
+    if not path.is_file():
+        raise PlanError(f"Không tìm thấy tệp kế hoạch '{path}'.")
+    if path.suffix.lower() == ".json":
+        return plan_from_json(path.read_text("utf-8"), source=path.name)
+    from bdg_excel.plan_workbook import read_plan_workbook
+
+    return read_plan_workbook(path)

@@ -1,0 +1,24 @@
+"""A readable summary of a plan, for ``bdg plan show``."""
+from __future__ import annotations
+
+from bdg_excel.plan import Plan
+
+
+def summary_lines(plan: Plan) -> list[str]:
+    """Lines describing the plan: goals with their data elements, units and periods."""
+    info = plan.info
+    lines = [info.title, f"Mã kế hoạch: {info.id} (phiên bản {plan.version})", ""]
+    for goal in plan.goals:
+        lines.append(goal.heading)
+        for element in (e for i in plan.indicators_of(goal.number) for e in plan.elements_of(i.code)):
+            breakdown = f" – {element.breakdown}" if element.breakdown else ""
+            units = ", ".join(plan.units_for(element.code))
+            lines.append(f"  {element.code}: {element.label}{breakdown} ({element.target_display}) – nhập: {units}")
+    lines += ["", f"Đơn vị báo cáo ({len(plan.reporting_units)} đơn vị nhập số liệu):"]
+    for unit in plan.units:
+        count = len(plan.elements_for(unit.code))
+        email = unit.email or "chưa có email"
+        lines.append(f"  {unit.code}: {unit.name} (cấp {unit.level}; {count} số liệu; {email})")
+    lines += ["", "Kỳ báo cáo:"]
+    lines += [f"  {p.code}: {p.name}, hạn nộp {p.deadline:%d/%m/%Y}" for p in plan.periods]
+    return lines

@@ -1,0 +1,365 @@
+"""The plan as tables: the schema shared by the JSON and workbook formats, and its checks.
+
+Every table of the plan is a sheet of the plan workbook (Vietnamese headers) and a list
+of the same name in the JSON file. ``build_plan`` turns the tables into a ``Plan`` and
+reports every mistake with the sheet, row and column where the officer fixes it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from decimal import Decimal
+
+from bdg_excel.numbers import format_number, parse_number, to_decimal
+from bdg_excel.plan import (
+    LEVELS,
+    OPERATORS,
+    DataElement,
+    Goal,
+    Indicator,
+    Period,
+    Plan,
+    PlanError,
+    PlanInfo,
+    Unit,
+)
+from bdg_excel.problems import Problem, column_letter, error
+
+TEXT, INT, DEC, BOOL, DATE = "text", "int", "dec", "bool", "date"
+YES, NO = "Có", "Không"
+ELEMENT_CODE = re.compile(r"MT\d+\.CT\d+[a-z]?(\.[A-Z0-9_]+)?")
+INDICATOR_CODE = re.compile(r"MT\d+\.CT\d+[a-z]?")
+UNIT_CODE = re.compile(r"[A-Z0-9_]+")
+PERIOD_CODE = re.compile(r"\d{4}(-H1)?")
+EMAIL = re.compile(r"[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+")
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    kind: str = TEXT
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    sheet: str
+    columns: tuple[Column, ...]
+
+    def column(self, field_name: str) -> Column:
+        return next(c for c in self.columns if c.field == field_name)
+
+
+TABLES = (
+    Table("plan", "Kế hoạch", (
+        Column("id", "Mã kế hoạch"),
+        Column("title", "Tên kế hoạch"),
+        Column("province", "Tỉnh"),
+        Column("year", "Năm", INT),
+        Column("issued_by", "Ban hành kèm theo", required=False),
+        Column("collector", "Cơ quan tổng hợp"),
+        Column("collector_email", "Email nhận báo cáo", required=False),
+    )),
+    Table("goals", "Mục tiêu", (
+        Column("number", "Mục tiêu số", INT),
+        Column("title", "Tên mục tiêu"),
+    )),
+    Table("indicators", "Chỉ tiêu", (
+        Column("code", "Mã chỉ tiêu"),
+        Column("goal", "Mục tiêu số", INT),
+        Column("text", "Nội dung chỉ tiêu"),
+        Column("lead_agency", "Cơ quan chủ trì báo cáo"),
+    )),
+    Table("elements", "Số liệu", (
+        Column("code", "Mã"),
+        Column("indicator", "Mã chỉ tiêu"),
+        Column("label", "Tên số liệu"),
+        Column("breakdown", "Phân tổ", required=False),
+        Column("scale", "Hệ số", DEC),
+        Column("unit", "Đơn vị tính"),
+        Column("operator", "Toán tử"),
+        Column("target", "Chỉ tiêu kế hoạch", DEC),
+        Column("target_text", "Cách ghi chỉ tiêu"),
+        Column("share", "Là tỷ lệ trên tổng số", BOOL),
+        Column("whole_numbers", "Tử số, mẫu số là số nguyên", BOOL),
+        Column("value_min", "Giá trị nhỏ nhất", DEC),
+        Column("value_max", "Giá trị lớn nhất", DEC),
+        Column("numerator_label", "Tên tử số"),
+        Column("denominator_label", "Tên mẫu số"),
+    )),
+    Table("units", "Đơn vị", (
+        Column("code", "Mã đơn vị"),
+        Column("name", "Tên đơn vị"),
+        Column("level", "Cấp"),
+        Column("email", "Email", required=False),
+        Column("cc", "Cc", required=False),
+    )),
+    Table("assignments", "Phân công", (
+        Column("element", "Mã số liệu"),
+        Column("unit", "Mã đơn vị"),
+    )),
+    Table("periods", "Kỳ báo cáo", (
+        Column("code", "Mã kỳ"),
+        Column("name", "Tên kỳ"),
+        Column("deadline", "Hạn nộp", DATE),
+    )),
+)
+TABLE = {t.key: t for t in TABLES}
+
+
+class _Locator:
+    """Where a table's field stands, as the officer sees it in the plan workbook."""
+
+    def __init__(self, rows: dict[str, list[int]] | None, columns: dict[str, dict[str, str]] | None):
+        self.rows = rows or {}
+        self.columns = columns or {}
+
+    def cell(self, table: Table, index: int, field_name: str) -> str:
+        rows = self.rows.get(table.key)
+        row = rows[index] if rows else index + 2
+        default = column_letter([c.field for c in table.columns].index(field_name))
+        return f"{self.columns.get(table.key, {}).get(field_name, default)}{row}"
+
+
+class _Builder:
+    def __init__(self, tables: dict, source: str, locator: _Locator):
+        self.tables = tables
+        self.source = source
+        self.locator = locator
+        self.problems: list[Problem] = []
+
+    def problem(self, table: Table, index: int, field_name: str, code: str, message: str) -> None:
+        self.problems.append(error(code, message, file=self.source, sheet=table.sheet,
+                                   cell=self.locator.cell(table, index, field_name)))
+
+    def rows(self, table: Table) -> list[dict]:
+        rows = self.tables.get(table.key, [])
+        if isinstance(rows, dict):
+            rows = [rows]
+        if not isinstance(rows, list) or not rows:
+            self.problems.append(error("missing-table", f"Thiếu bảng '{table.sheet}' hoặc bảng không có dòng nào.",
+                                       file=self.source, sheet=table.sheet))
+            return []
+        return [self.row(table, i, raw if isinstance(raw, dict) else {}) for i, raw in enumerate(rows)]
+
+    def row(self, table: Table, index: int, raw: dict) -> dict:
+        return {c.field: self.value(table, index, c, raw.get(c.field)) for c in table.columns}
+
+    def value(self, table: Table, index: int, column: Column, raw: object):
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if column.required:
+                self.problem(table, index, column.field, "missing-value", f"Thiếu '{column.header}'.")
+            return None if column.kind != TEXT else ""
+        try:
+            return _convert(column.kind, raw)
+        except (ValueError, TypeError, ArithmeticError):
+            self.problem(table, index, column.field, "invalid-value",
+                         f"'{column.header}' phải là {_KIND_NAMES[column.kind]}, không phải '{raw}'.")
+            return None
+
+
+_KIND_NAMES = {TEXT: "chữ", INT: "số nguyên", DEC: "một số", BOOL: f"'{YES}' hoặc '{NO}'",
+               DATE: "ngày (dd/mm/yyyy)"}
+
+
+def _convert(kind: str, raw: object):
+    if kind == TEXT:
+        return str(raw).strip() if not isinstance(raw, float) else _float_text(raw)
+    if kind == INT:
+        number = _decimal(raw)
+        if number != number.to_integral_value():
+            raise ValueError(raw)
+        return int(number)
+    if kind == DEC:
+        return _decimal(raw)
+    if kind == BOOL:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("có", "x", "true", "1", "1.0"):
+            return True
+        if text in ("không", "false", "0", "0.0"):
+            return False
+        raise ValueError(raw)
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = str(raw).strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            pass
+    raise ValueError(raw)
+
+
+def _float_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _decimal(raw: object) -> Decimal:
+    if isinstance(raw, str):
+        parsed = parse_number(raw)
+        if not parsed.ok:
+            raise ValueError(raw)
+        return parsed.value
+    return to_decimal(raw)
+
+
+def build_plan(tables: dict, source: str = "", rows: dict[str, list[int]] | None = None,
+               columns: dict[str, dict[str, str]] | None = None) -> Plan:
+    """Check the plan's tables and build the plan; a PlanError lists every mistake."""
+    plan, problems = check_tables(tables, source, rows, columns)
+    if problems:
+        raise PlanError(f"Kế hoạch '{source}' có {len(problems)} lỗi.", problems)
+    return plan
+
+
+def check_tables(tables: dict, source: str = "", rows: dict[str, list[int]] | None = None,
+                 columns: dict[str, dict[str, str]] | None = None) -> tuple[Plan | None, list[Problem]]:
+    """Every mistake in the plan's tables, and the plan when there is none."""
+    b = _Builder(tables, source, _Locator(rows, columns))
+    data = {t.key: b.rows(t) for t in TABLES}
+    _check_codes(b, data)
+    _check_references(b, data)
+    _check_elements(b, data)
+    if b.problems:
+        return None, sorted(b.problems, key=_reading_order)
+    return _plan(data, source), []
+
+
+def _reading_order(problem: Problem) -> tuple:
+    sheets = [t.sheet for t in TABLES]
+    match = re.fullmatch(r"([A-Z]+)(\d+)", problem.cell)
+    row, col = (int(match[2]), (len(match[1]), match[1])) if match else (0, (0, ""))
+    return sheets.index(problem.sheet), row, col
+
+
+def _duplicates(b: _Builder, key: str, field_name: str, rows: list[dict]) -> None:
+    seen: set = set()
+    table = TABLE[key]
+    for i, row in enumerate(rows):
+        value = row[field_name]
+        if value in seen and value not in (None, ""):
+            b.problem(table, i, field_name, "duplicate-code", f"Mã '{value}' bị trùng.")
+        seen.add(value)
+
+
+def _check_format(b: _Builder, key: str, field_name: str, rows: list[dict], pattern: re.Pattern, example: str):
+    for i, row in enumerate(rows):
+        value = row[field_name]
+        if value and not pattern.fullmatch(value):
+            b.problem(TABLE[key], i, field_name, "invalid-code",
+                      f"Mã '{value}' không đúng dạng (ví dụ đúng: {example}).")
+
+
+def _check_codes(b: _Builder, data: dict) -> None:
+    for key, field_name in (("goals", "number"), ("indicators", "code"), ("elements", "code"),
+                            ("units", "code"), ("periods", "code")):
+        _duplicates(b, key, field_name, data[key])
+    _check_format(b, "indicators", "code", data["indicators"], INDICATOR_CODE, "MT1.CT1a")
+    _check_format(b, "elements", "code", data["elements"], ELEMENT_CODE, "MT1.CT1a.TINH")
+    _check_format(b, "units", "code", data["units"], UNIT_CODE, "SYT")
+    _check_format(b, "periods", "code", data["periods"], PERIOD_CODE, "2020 hoặc 2020-H1")
+    seen = set()
+    for i, row in enumerate(data["assignments"]):
+        pair = (row["element"], row["unit"])
+        if pair in seen:
+            b.problem(TABLE["assignments"], i, "unit", "duplicate-assignment",
+                      f"Phân công '{pair[0]}' cho '{pair[1]}' bị lặp lại.")
+        seen.add(pair)
+
+
+def _check_references(b: _Builder, data: dict) -> None:
+    goals = {r["number"] for r in data["goals"]}
+    indicators = {r["code"] for r in data["indicators"]}
+    elements = {r["code"] for r in data["elements"]}
+    units = {r["code"] for r in data["units"]}
+    for i, row in enumerate(data["indicators"]):
+        if row["goal"] is not None and row["goal"] not in goals:
+            b.problem(TABLE["indicators"], i, "goal", "unknown-goal", f"Không có mục tiêu số {row['goal']}.")
+    for i, row in enumerate(data["elements"]):
+        if row["indicator"] and row["indicator"] not in indicators:
+            b.problem(TABLE["elements"], i, "indicator", "unknown-indicator",
+                      f"Không có chỉ tiêu mã '{row['indicator']}' trong bảng 'Chỉ tiêu'.")
+    for i, row in enumerate(data["assignments"]):
+        if row["element"] and row["element"] not in elements:
+            b.problem(TABLE["assignments"], i, "element", "unknown-element",
+                      f"Không có số liệu mã '{row['element']}' trong bảng 'Số liệu'.")
+        if row["unit"] and row["unit"] not in units:
+            b.problem(TABLE["assignments"], i, "unit", "unknown-unit",
+                      f"Không có đơn vị mã '{row['unit']}' trong bảng 'Đơn vị'.")
+    assigned = {r["element"] for r in data["assignments"]}
+    for i, row in enumerate(data["elements"]):
+        if row["code"] and row["code"] not in assigned:
+            b.problem(TABLE["elements"], i, "code", "unassigned-element",
+                      f"Số liệu '{row['code']}' chưa được phân công cho đơn vị nào nhập.")
+    for i, row in enumerate(data["units"]):
+        if row["level"] and row["level"] not in LEVELS:
+            b.problem(TABLE["units"], i, "level", "unknown-level",
+                      f"Cấp '{row['level']}' không hợp lệ; dùng '{LEVELS[0]}' hoặc '{LEVELS[1]}'.")
+        for field_name in ("email", "cc"):
+            bad = [a for a in re.split(r"[,;]", row[field_name]) if a.strip() and not EMAIL.fullmatch(a.strip())]
+            if bad:
+                b.problem(TABLE["units"], i, field_name, "invalid-email", f"Địa chỉ email '{bad[0].strip()}' không hợp lệ.")
+
+
+def _check_elements(b: _Builder, data: dict) -> None:
+    table = TABLE["elements"]
+    for i, row in enumerate(data["elements"]):
+        if row["operator"] and row["operator"] not in OPERATORS:
+            b.problem(table, i, "operator", "unknown-operator",
+                      f"Toán tử '{row['operator']}' không hợp lệ; dùng một trong: {' '.join(OPERATORS)}.")
+        if row["scale"] is not None and row["scale"] <= 0:
+            b.problem(table, i, "scale", "invalid-scale", f"Hệ số phải là số dương, không phải {format_number(row['scale'])}.")
+        low, high = row["value_min"], row["value_max"]
+        if low is not None and high is not None and low > high:
+            b.problem(table, i, "value_max", "invalid-range",
+                      f"Giá trị lớn nhất ({high}) nhỏ hơn giá trị nhỏ nhất ({low}).")
+
+
+def _plan(data: dict, source: str) -> Plan:
+    return Plan(
+        info=PlanInfo(**data["plan"][0]),
+        goals=tuple(Goal(**r) for r in data["goals"]),
+        indicators=tuple(Indicator(**r) for r in data["indicators"]),
+        elements=tuple(DataElement(**r) for r in data["elements"]),
+        units=tuple(Unit(**r) for r in data["units"]),
+        assignments=tuple((r["element"], r["unit"]) for r in data["assignments"]),
+        periods=tuple(Period(**r) for r in data["periods"]),
+        source=source,
+    )
+
+
+def plan_to_tables(plan: Plan) -> dict[str, list[dict]]:
+    """The plan as rows of plain values, one list per table."""
+    def as_dict(obj) -> dict:
+        return {f.name: getattr(obj, f.name) for f in fields(obj) if f.name != "source"}
+
+    return {
+        "plan": [as_dict(plan.info)],
+        "goals": [as_dict(g) for g in plan.goals],
+        "indicators": [as_dict(i) for i in plan.indicators],
+        "elements": [as_dict(e) for e in plan.elements],
+        "units": [as_dict(u) for u in plan.units],
+        "assignments": [{"element": e, "unit": u} for e, u in plan.assignments],
+        "periods": [as_dict(p) for p in plan.periods],
+    }
+
+
+def plan_to_dict(plan: Plan) -> dict:
+    """The plan in the JSON format of the built-in plan (decimals and dates as text)."""
+    tables = plan_to_tables(plan)
+    for rows in tables.values():
+        for row in rows:
+            for key, value in row.items():
+                if isinstance(value, Decimal):
+                    row[key] = f"{value.normalize():f}"
+                elif isinstance(value, date):
+                    row[key] = value.isoformat()
+    tables["plan"] = tables["plan"][0]
+    return tables

@@ -1,0 +1,102 @@
+"""The plan as a workbook that officers edit in Excel: one sheet per table."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from bdg_excel.plan import Plan, PlanError
+from bdg_excel.plan_tables import BOOL, DATE, NO, TABLES, YES, build_plan, plan_to_tables
+from bdg_excel.problems import Problem, column_letter, error
+
+
+def export_plan(plan: Plan, path: str | Path) -> Path:
+    """Write the plan as a workbook, one sheet per table with Vietnamese headers."""
+    import xlsxwriter
+
+    from bdg_excel.atomic import atomic_output
+
+    tables = plan_to_tables(plan)
+    with atomic_output(Path(path)) as tmp:
+        workbook = xlsxwriter.Workbook(str(tmp))
+        header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                      "valign": "top"})
+        text = workbook.add_format({"text_wrap": True, "valign": "top"})
+        day = workbook.add_format({"num_format": "dd/mm/yyyy", "valign": "top"})
+        for table in TABLES:
+            sheet = workbook.add_worksheet(table.sheet)
+            sheet.freeze_panes(1, 0)
+            for col, column in enumerate(table.columns):
+                sheet.write_string(0, col, column.header, header)
+                sheet.set_column(col, col, 60 if column.field in ("title", "text") else 18)
+            for row, values in enumerate(tables[table.key], start=1):
+                for col, column in enumerate(table.columns):
+                    _write(sheet, row, col, column.kind, values[column.field], text, day)
+        workbook.close()
+    return Path(path)
+
+
+def _write(sheet, row: int, col: int, kind: str, value, text, day) -> None:
+    if kind == BOOL:
+        sheet.write_string(row, col, YES if value else NO, text)
+    elif kind == DATE:
+        sheet.write_datetime(row, col, value, day)
+    elif isinstance(value, Decimal):
+        sheet.write_number(row, col, float(value))
+    elif isinstance(value, int):
+        sheet.write_number(row, col, value)
+    else:
+        sheet.write_string(row, col, value, text)
+
+
+def _read_tables(path: Path) -> tuple[dict, dict, dict, list[Problem]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several unrelated types for broken files
+        raise PlanError(f"Không đọc được tệp kế hoạch '{path.name}': {exc}") from None
+    tables, rows, columns, problems = {}, {}, {}, []
+    names = set(workbook.sheet_names)
+    for table in TABLES:
+        if table.sheet not in names:
+            problems.append(error("missing-sheet", f"Thiếu trang '{table.sheet}'.", file=path.name, sheet=table.sheet))
+            continue
+        data = workbook.get_sheet_by_name(table.sheet).to_python(skip_empty_area=False)
+        header = [str(v).strip() for v in (data[0] if data else [])]
+        positions = {}
+        for column in table.columns:
+            if column.header in header:
+                positions[column.field] = header.index(column.header)
+            else:
+                problems.append(error("missing-column", f"Thiếu cột '{column.header}'.", file=path.name,
+                                      sheet=table.sheet, cell=f"{column_letter(len(header))}1"))
+        records, numbers = [], []
+        for index, values in enumerate(data[1:], start=2):
+            if all(v in ("", None) for v in values):
+                continue
+            records.append({f: (values[c] if c < len(values) else None) for f, c in positions.items()})
+            numbers.append(index)
+        tables[table.key], rows[table.key] = records, numbers
+        columns[table.key] = {f: column_letter(c) for f, c in positions.items()}
+    return tables, rows, columns, problems
+
+
+def read_plan_workbook(path: str | Path) -> Plan:
+    """Read a plan workbook written by ``export_plan`` (and edited by a person)."""
+    path = Path(path)
+    tables, rows, columns, problems = _read_tables(path)
+    if problems:
+        raise PlanError(f"Kế hoạch '{path.name}' có {len(problems)} lỗi.", problems)
+    return build_plan(tables, source=path.name, rows=rows, columns=columns)
+
+
+def check_plan_file(path: str | Path) -> list[Problem]:
+    """Every mistake in a plan file (.xlsx or .json); an empty list when it is usable."""
+    from bdg_excel.plan import load_plan
+
+    try:
+        load_plan(path)
+    except PlanError as exc:
+        return list(exc.problems) or [error("unreadable-plan", str(exc), file=Path(path).name)]
+    return []
+

@@ -1,0 +1,279 @@
+"""Collection workbooks: one per reporting unit, written with xlsxwriter."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import xlsxwriter
+
+from bdg_excel import layout
+from bdg_excel.atomic import atomic_output
+from bdg_excel.figures import Entry, as_decimal, exact_result
+from bdg_excel.plan import DataElement, Period, Plan, PlanError, Unit
+from bdg_excel.problems import cell_name
+
+MASTER_UNIT = Unit(code="", name="(Mẫu chung: tất cả các số liệu của kế hoạch)", level="tỉnh")
+MASTER_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
+
+
+def template_units(plan: Plan, unit_codes: list[str] | tuple[str, ...] = ()) -> list[Unit]:
+    """The units to write templates for: those named (checked against the plan), else all that enter data."""
+    if not unit_codes:
+        return list(plan.reporting_units)
+    units = []
+    for code in unit_codes:
+        unit = plan.unit(code)
+        if unit is None:
+            known = ", ".join(u.code for u in plan.reporting_units)
+            raise PlanError(f"Không có đơn vị mã '{code}' trong kế hoạch (các mã có: {known}).")
+        if not plan.elements_for(code):
+            raise PlanError(f"Đơn vị '{code}' không được phân công nhập số liệu nào trong kế hoạch.")
+        units.append(unit)
+    return units
+
+
+def write_templates(plan: Plan, period_code: str, out_dir: Path, unit_codes=(), now: datetime | None = None) -> list[Path]:
+    """Write one collection workbook per unit into ``out_dir``; returns the paths written."""
+    period = plan.period(period_code)
+    units = template_units(plan, unit_codes)
+    now = now or datetime.now(timezone.utc)
+    paths = []
+    for unit in units:
+        path = Path(out_dir) / layout.template_file_name(period.code, unit.code, unit.name)
+        write_template(plan, period, unit, path, now=now)
+        paths.append(path)
+    return paths
+
+
+def write_master(plan: Plan, path: Path) -> Path:
+    """The blank master template with every data element (``templates/agency_template.xlsx``)."""
+    period = plan.periods[-1]
+    write_template(plan, period, MASTER_UNIT, Path(path), elements=plan.elements, now=MASTER_TIME)
+    return Path(path)
+
+
+def write_template(plan: Plan, period: Period, unit: Unit, path: Path, *, elements=None,
+                   entries: dict[str, Entry] | None = None, now: datetime | None = None) -> Path:
+    """Write one collection workbook; ``entries`` pre-fills figures (as a unit would type them)."""
+    elements = tuple(elements if elements is not None else plan.elements_for(unit.code))
+    now = now or datetime.now(timezone.utc)
+    with atomic_output(Path(path)) as tmp:
+        workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False})
+        _TemplateWriter(workbook, plan, period, unit, elements, entries or {}, now).write()
+        workbook.close()
+    return Path(path)
+
+
+class _TemplateWriter:
+    def __init__(self, workbook, plan: Plan, period: Period, unit: Unit, elements, entries, now: datetime):
+        self.wb = workbook
+        self.plan, self.period, self.unit = plan, period, unit
+        self.elements, self.entries, self.now = elements, entries, now
+        self.f = self._formats()
+
+    def _format(self, **props):
+        return self.wb.add_format({"font_name": layout.FONT, "font_size": 12, "valign": "top", **props})
+
+    def _formats(self) -> dict:
+        cell = {"border": 1, "text_wrap": True}
+        return {
+            "title": self._format(bold=True, font_size=14, align="center"),
+            "label": self._format(bold=True),
+            "text": self._format(text_wrap=True),
+            "header": self._format(bold=True, border=1, text_wrap=True, align="center", valign="vcenter",
+                                   bg_color="#DDEBF7"),
+            "locked": self._format(**cell),
+            "code": self._format(**cell, bold=True),
+            "input": self._format(**cell, locked=False, bg_color="#FFF2CC", num_format="#,##0.##"),
+            "note": self._format(**cell, locked=False, bg_color="#FFF2CC"),
+            "preview": self._format(**cell, num_format="0.00", bg_color="#F2F2F2"),
+        }
+
+    def write(self) -> None:
+        self.wb.formats[0].set_font_name(layout.FONT)
+        self.wb.set_properties({
+            "title": f"{self.plan.info.title} – {self.period.name}",
+            "subject": f"Biểu thu thập số liệu – {self.unit.name}",
+            "author": self.plan.info.collector,
+            "created": self.now.replace(tzinfo=None),
+        })
+        for key, value in self._metadata().items():
+            self.wb.set_custom_property(layout.PROPERTY_PREFIX + key, value)
+        self._instructions()
+        self._data_sheet()
+        self._meta_sheet()
+
+    def _metadata(self) -> dict[str, str]:
+        return {
+            "plan_id": self.plan.info.id,
+            "plan_version": self.plan.version,
+            "period": self.period.code,
+            "unit": self.unit.code,
+            "format_version": layout.FORMAT_VERSION,
+            "generated_at": self.now.isoformat(timespec="seconds"),
+        }
+
+    def _instructions(self) -> None:
+        sheet = self.wb.add_worksheet(layout.INSTRUCTIONS_SHEET)
+        sheet.set_column(0, 0, 110)
+        deadline = self.period.deadline.strftime("%d/%m/%Y")
+        return_to = self.plan.info.collector
+        if self.plan.info.collector_email:
+            return_to += f" (email: {self.plan.info.collector_email})"
+        lines = [
+            ("title", "HƯỚNG DẪN ĐIỀN BIỂU THU THẬP SỐ LIỆU BÌNH ĐẲNG GIỚI"),
+            ("text", ""),
+            ("text", f"Kế hoạch: {self.plan.info.title}."),
+            ("text", f"Đơn vị điền biểu: {self.unit.name}."),
+            ("text", f"Kỳ báo cáo: {self.period.name}. Hạn gửi lại: {deadline}."),
+            ("text", ""),
+            ("label", "Cách điền"),
+            ("text", f"1. Mở trang '{layout.DATA_SHEET}'. Chỉ các ô nền vàng được phép nhập; các ô khác đã được khóa."),
+            ("text", "2. Với mỗi chỉ tiêu, nhập Tử số và Mẫu số (số người, số cơ quan... là số nguyên, "
+                     "không nhập dấu chấm hay dấu phẩy ngăn cách hàng nghìn). Cột 'Kết quả (tự tính)' sẽ tự tính tỷ lệ."),
+            ("text", "3. Chỉ khi đơn vị không có tử số và mẫu số mà chỉ có tỷ lệ, hãy nhập tỷ lệ vào cột 'Giá trị' "
+                     "(ví dụ 16,8 cho 16,8%; không nhập dấu %)."),
+            ("text", "4. Chỉ tiêu chưa có số liệu thì để trống cả dòng; ghi lý do vào cột 'Ghi chú' nếu cần."),
+            ("text", "5. Di chuột vào ô nhập để xem tử số, mẫu số của từng chỉ tiêu là gì."),
+            ("text", ""),
+            ("label", "Không được thay đổi"),
+            ("text", "Không đổi tên, xóa hay sắp xếp lại các trang; không sửa cột 'Mã'; không chép số liệu sang biểu "
+                     "khác hay biểu của kỳ trước. Các trang được bảo vệ để tránh sửa nhầm, không đặt mật khẩu."),
+            ("text", "Có thể điền bằng Microsoft Excel, LibreOffice hoặc WPS và lưu lại dưới dạng .xlsx."),
+            ("text", ""),
+            ("label", "Gửi lại"),
+            ("text", f"Gửi tệp đã điền (đính kèm, giữ nguyên tệp này) về {return_to} trước ngày {deadline}."),
+        ]
+        for row, (style, text) in enumerate(lines):
+            sheet.write_string(row, 0, text, self.f[style])
+        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+        sheet.set_paper(9)
+        sheet.fit_to_pages(1, 0)
+        sheet.set_footer("&CTrang &P/&N")
+
+    def _data_sheet(self) -> None:
+        sheet = self.wb.add_worksheet(layout.DATA_SHEET)
+        sheet.activate()
+        last_col = len(layout.COLUMNS) - 1
+        sheet.merge_range(0, 0, 0, last_col, "BIỂU THU THẬP SỐ LIỆU THỰC HIỆN KẾ HOẠCH BÌNH ĐẲNG GIỚI",
+                          self.f["title"])
+        block = {
+            layout.LABEL_PLAN: self.plan.info.title,
+            layout.LABEL_UNIT: self.unit.name,
+            layout.LABEL_UNIT_CODE: self.unit.code,
+            layout.LABEL_PERIOD: self.period.name,
+            layout.LABEL_PERIOD_CODE: self.period.code,
+            layout.LABEL_DEADLINE: self.period.deadline.strftime("%d/%m/%Y"),
+        }
+        for offset, label in enumerate(layout.HEADER_BLOCK):
+            row = layout.FIRST_BLOCK_ROW + offset
+            sheet.write_string(row, 0, label, self.f["label"])
+            sheet.merge_range(row, 1, row, last_col, block[label], self.f["text"])
+        for col, column in enumerate(layout.COLUMNS):
+            sheet.set_column(col, col, column.width)
+            sheet.write_string(layout.HEADER_ROW, col, column.header, self.f["header"])
+        sheet.set_row(layout.HEADER_ROW, 32)
+        for index, element in enumerate(self.elements):
+            self._element_row(sheet, layout.FIRST_DATA_ROW + index, element)
+        sheet.freeze_panes(layout.FIRST_DATA_ROW, 1)
+        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True,
+                           "format_columns": True, "format_rows": True})
+        sheet.set_paper(9)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(layout.HEADER_ROW)
+        sheet.set_margins(left=0.8, right=0.5, top=0.75, bottom=0.75)
+        sheet.set_footer("&CTrang &P/&N")
+
+    def _meta_sheet(self) -> None:
+        sheet = self.wb.add_worksheet(layout.META_SHEET)
+        sheet.write_string(0, 0, "key")
+        sheet.write_string(0, 1, "value")
+        for row, (key, value) in enumerate(self._metadata().items(), start=1):
+            sheet.write_string(row, 0, key)
+            sheet.write_string(row, 1, value)
+        sheet.protect()
+        sheet.very_hidden()
+
+    def _element_row(self, sheet, row: int, element: DataElement) -> None:
+        col = layout.COLUMN_INDEX
+        entry = self.entries.get(element.code, Entry())
+        label = f"{element.label}\n(Tử số: {element.numerator_label}; Mẫu số: {element.denominator_label})"
+        sheet.write_string(row, col["code"], element.code, self.f["code"])
+        sheet.write_string(row, col["label"], label, self.f["locked"])
+        sheet.write_string(row, col["breakdown"], element.breakdown, self.f["locked"])
+        sheet.write_string(row, col["unit"], element.unit, self.f["locked"])
+        sheet.write_string(row, col["target"], element.target_display, self.f["locked"])
+        for key in layout.NUMBER_INPUTS:
+            number = getattr(entry, key)
+            if number is None:
+                sheet.write_blank(row, col[key], None, self.f["input"])
+            else:
+                sheet.write_number(row, col[key], float(number), self.f["input"])
+            self._validate(sheet, row, key, element)
+        if entry.note:
+            sheet.write_string(row, col["note"], entry.note, self.f["note"])
+        else:
+            sheet.write_blank(row, col["note"], None, self.f["note"])
+        _checked(sheet.data_validation(row, col["note"], row, col["note"], {
+            "validate": "length", "criteria": "<=", "value": 1000,
+            "input_title": "Ghi chú", "input_message": "Ghi chú, nguồn số liệu hoặc lý do chưa có số liệu.",
+            "error_title": "Ghi chú quá dài", "error_message": "Ghi chú không dài quá 1.000 ký tự.",
+        }))
+        result = exact_result(element, entry)
+        cached = float(as_decimal(result)) if result is not None else ""
+        sheet.write_formula(row, col["preview"], self._preview_formula(row, element), self.f["preview"], cached)
+
+    def _preview_formula(self, row: int, element: DataElement) -> str:
+        col = layout.COLUMN_INDEX
+        num, den, val = (cell_name(row, col[k]) for k in ("numerator", "denominator", "value"))
+        scale = f"{element.scale.normalize():f}"
+        return (f'=IF(AND(ISNUMBER({num}),ISNUMBER({den})),IF({den}>0,{num}/{den}*{scale},""),'
+                f'IF(ISNUMBER({val}),{val},""))')
+
+    def _validate(self, sheet, row: int, key: str, element: DataElement) -> None:
+        col = layout.COLUMN_INDEX
+        _checked(sheet.data_validation(row, col[key], row, col[key], _validation(key, element, row)))
+
+
+def _checked(status: int) -> None:
+    """xlsxwriter warns and returns -1 on bad arguments; we stop instead."""
+    if status != 0:
+        raise ValueError(f"xlsxwriter rejected a call (status {status})")
+
+
+def _validation(key: str, element: DataElement, row: int) -> dict:
+    """The Excel data-validation rule of one input cell, with Vietnamese prompt and error."""
+    col = layout.COLUMN_INDEX
+    whole = element.whole_numbers
+    kind = "integer" if whole else "decimal"
+    whole_text = "số nguyên " if whole else "số "
+    if key == "value":
+        low, high = float(element.value_min), float(element.value_max)
+        return {
+            "validate": "decimal", "criteria": "between", "minimum": low, "maximum": high,
+            "input_title": "Giá trị (khi không có tử/mẫu)",
+            "input_message": f"Nhập tỷ lệ đã tính ({element.unit}), từ {element.value_min.normalize():f} "
+                             f"đến {element.value_max.normalize():f}."[:255],
+            "error_title": "Giá trị không hợp lệ",
+            "error_message": f"Giá trị phải là số từ {element.value_min.normalize():f} "
+                             f"đến {element.value_max.normalize():f}.",
+        }
+    if key == "denominator":
+        return {
+            "validate": kind, "criteria": ">", "value": 0,
+            "input_title": "Mẫu số", "input_message": f"Mẫu số: {element.denominator_label}."[:255],
+            "error_title": "Mẫu số không hợp lệ",
+            "error_message": f"Mẫu số phải là {whole_text}lớn hơn 0.",
+        }
+    message = {"input_title": "Tử số", "input_message": f"Tử số: {element.numerator_label}."[:255],
+               "error_title": "Tử số không hợp lệ"}
+    if not element.share:
+        return {"validate": kind, "criteria": ">=", "value": 0, **message,
+                "error_message": f"Tử số phải là {whole_text}không âm."}
+    num, den = cell_name(row, col["numerator"]), cell_name(row, col["denominator"])
+    integer = f"INT({num})={num}," if whole else ""
+    return {
+        "validate": "custom", "value": f"=AND(ISNUMBER({num}),{num}>=0,{integer}OR(NOT(ISNUMBER({den})),{num}<={den}))",
+        **message, "error_message": f"Tử số phải là {whole_text}không âm và không lớn hơn mẫu số.",
+    }

@@ -1,0 +1,123 @@
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bdg_excel.plan import PlanError, load_plan
+from bdg_excel.plan_tables import plan_to_dict
+from bdg_excel.plan_workbook import check_plan_file, export_plan, read_plan_workbook
+
+REPO = Path(__file__).resolve().parent.parent
+DICTIONARY = REPO.parent / "shared" / "spec" / "data-dictionary.md"
+
+
+def test_default_plan_has_the_dictionary_codes(plan):
+    codes = [e.code for e in plan.elements]
+    assert len(codes) == 33
+    assert codes[0] == "MT1.CT1a.TINH" and codes[-1] == "MT7.CT4"
+    assert [g.number for g in plan.goals] == list(range(1, 8))
+    assert len(plan.reporting_units) == 18
+    assert plan.units_for("MT2.CT1") == ("PRTC", "BACAI", "NINHSON", "NINHHAI", "NINHPHUOC", "THUANBAC", "THUANNAM")
+    assert [p.code for p in plan.periods] == ["2020-H1", "2020"]
+
+
+@pytest.mark.skipif(not DICTIONARY.is_file(), reason="the data dictionary is kept outside the repository")
+def test_default_plan_matches_the_data_dictionary_table(plan):
+    rows = re.findall(r"^\| (MT[\w.]+) \| [^|]+\| ([\d]+), [^|]+\| ([≥≤<]) ([\d,]+) \|", DICTIONARY.read_text("utf-8"), re.M)
+    assert len(rows) == 33
+    for code, scale, operator, target in rows:
+        element = plan.element(code)
+        assert (element.scale, element.operator, element.target) == (
+            Decimal(scale), operator, Decimal(target.replace(",", "."))), code
+
+
+def test_export_then_read_gives_an_equal_plan(plan, tmp_path):
+    path = export_plan(plan, tmp_path / "plan.xlsx")
+    again = read_plan_workbook(path)
+    assert again == plan
+    assert again.version == plan.version
+
+
+def test_json_plan_round_trip(plan, tmp_path):
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan_to_dict(plan), ensure_ascii=False), "utf-8")
+    assert load_plan(path) == plan
+
+
+def _edit(plan, tmp_path, sheet, edits):
+    path = export_plan(plan, tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(path)
+    for cell, value in edits.items():
+        wb[sheet][cell] = value
+    wb.save(path)
+    return [(p.sheet, p.cell, p.code) for p in check_plan_file(path)]
+
+
+@pytest.mark.parametrize("sheet, edits, expected", [
+    ("Số liệu", {"A3": "MT1.CT1a.TINH"}, ("Số liệu", "A3", "duplicate-code")),
+    ("Phân công", {"B2": "XYZ"}, ("Phân công", "B2", "unknown-unit")),
+    ("Số liệu", {"G4": "≠"}, ("Số liệu", "G4", "unknown-operator")),
+    ("Số liệu", {"H5": None}, ("Số liệu", "H5", "missing-value")),
+    ("Số liệu", {"E6": 0}, ("Số liệu", "E6", "invalid-scale")),
+    ("Số liệu", {"E7": "một trăm"}, ("Số liệu", "E7", "invalid-value")),
+    ("Số liệu", {"A8": "MT9.CT9"}, ("Số liệu", "A8", "unassigned-element")),
+    ("Số liệu", {"B9": "MT9.CT1"}, ("Số liệu", "B9", "unknown-indicator")),
+    ("Số liệu", {"L10": 500}, ("Số liệu", "M10", "invalid-range")),
+    ("Đơn vị", {"D3": "khong-phai-email"}, ("Đơn vị", "D3", "invalid-email")),
+    ("Đơn vị", {"C4": "xã"}, ("Đơn vị", "C4", "unknown-level")),
+    ("Kỳ báo cáo", {"A2": "2020-Q1"}, ("Kỳ báo cáo", "A2", "invalid-code")),
+    ("Kỳ báo cáo", {"C3": "ngày mai"}, ("Kỳ báo cáo", "C3", "invalid-value")),
+    ("Chỉ tiêu", {"B2": 9}, ("Chỉ tiêu", "B2", "unknown-goal")),
+])
+def test_each_plan_mistake_is_reported_at_its_cell(plan, tmp_path, sheet, edits, expected):
+    assert expected in _edit(plan, tmp_path, sheet, edits)
+
+
+def test_plan_mistakes_are_all_reported_together(plan, tmp_path):
+    found = _edit(plan, tmp_path, "Số liệu", {"A3": "MT1.CT1a.TINH", "G4": "~", "E6": -1})
+    assert [(c, code) for sheet, c, code in found if sheet == "Số liệu"] == [
+        ("A3", "duplicate-code"), ("G4", "unknown-operator"), ("E6", "invalid-scale")]
+    assert ("Phân công", "A3", "unknown-element") in found  # MT1.CT1a.HUYEN is gone
+
+
+def test_columns_are_found_by_header_not_position(plan, tmp_path):
+    path = export_plan(plan, tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb["Đơn vị"].insert_cols(1)
+    wb["Đơn vị"]["A1"] = "STT"
+    wb.save(path)
+    assert read_plan_workbook(path) == plan
+    wb["Đơn vị"]["E3"] = "sai email"
+    wb.save(path)
+    assert [(p.sheet, p.cell) for p in check_plan_file(path)] == [("Đơn vị", "E3")]
+
+
+def test_missing_sheet_is_reported(plan, tmp_path):
+    path = export_plan(plan, tmp_path / "plan.xlsx")
+    wb = openpyxl.load_workbook(path)
+    del wb["Phân công"]
+    wb.save(path)
+    with pytest.raises(PlanError) as caught:
+        read_plan_workbook(path)
+    assert [(p.sheet, p.code) for p in caught.value.problems] == [("Phân công", "missing-sheet")]
+
+
+def test_not_a_plan_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "plan.xlsx"
+    path.write_text("not a workbook")
+    with pytest.raises(PlanError, match="Không đọc được tệp kế hoạch 'plan.xlsx'"):
+        load_plan(path)
+    (tmp_path / "plan.json").write_text("{broken")
+    with pytest.raises(PlanError, match="không đọc được tệp kế hoạch JSON"):
+        load_plan(tmp_path / "plan.json")
+
+
+def test_unknown_period_is_a_clear_error(plan):
+    with pytest.raises(PlanError, match="không có trong kế hoạch"):
+        plan.period("2021")
+    with pytest.raises(PlanError, match="không đúng dạng"):
+        plan.period("2020-H3")
+    assert plan.period("2020-H1").deadline.isoformat() == "2020-06-15"
