@@ -59,6 +59,16 @@ META_KEYS = ("plan_id", "plan_version", "period", "unit", "format_version", "gen
 PROPERTY_PREFIX = "bdg_"
 
 
+def row_height(cells: list[tuple[str, float]], font_size: float = 12) -> float:
+    """A row height (points) that shows wrapped text whole; neither Excel nor LibreOffice
+    grows rows written by xlsxwriter. ``cells`` are (text, column width in characters)."""
+    lines = 1
+    for text, width in cells:
+        per_line = max(1, int(width * 1.15 * 12 / font_size))
+        lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in str(text).split("\n")))
+    return round(lines * font_size * 1.3 + 3, 1)
+
+
 def normalise(text: object) -> str:
     """Text compared the way a person reads it: NFC, trimmed, case-folded, single spaces."""
     return " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()

@@ -204,6 +204,10 @@ class _TemplateWriter:
         sheet.write_string(row, col["breakdown"], element.breakdown, self.f["locked"])
         sheet.write_string(row, col["unit"], element.unit, self.f["locked"])
         sheet.write_string(row, col["target"], element.target_display, self.f["locked"])
+        widths = {c.key: c.width for c in layout.COLUMNS}
+        texts = {"label": label, "breakdown": element.breakdown, "unit": element.unit,
+                 "target": element.target_display, "note": entry.note}
+        sheet.set_row(row, layout.row_height([(t, widths[k]) for k, t in texts.items()]))
         for key in layout.NUMBER_INPUTS:
             number = getattr(entry, key)
             if number is None:
