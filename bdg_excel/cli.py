@@ -8,6 +8,7 @@ import click
 from bdg_excel import __version__
 from bdg_excel.atomic import OutputError
 from bdg_excel.plan import PlanError, load_plan
+from bdg_excel.store import DEFAULT_STORE, StoreError
 
 MASTER_PATH = Path("templates") / "agency_template.xlsx"
 
@@ -33,13 +34,15 @@ def _guard(call, *args, **kwargs):
     """Run a library call, turning the errors a user can fix into one clear message."""
     try:
         return call(*args, **kwargs)
-    except (PlanError, OutputError) as exc:
+    except (PlanError, OutputError, StoreError) as exc:
         raise UserError(str(exc)) from None
 
 
 plan_option = click.option("--plan", "plan_path", type=click.Path(dir_okay=False),
                            help="Tệp kế hoạch (.xlsx hoặc .json); mặc định là kế hoạch Ninh Thuận 2020.")
 period_option = click.option("--period", required=True, help="Kỳ báo cáo: YYYY (báo cáo năm) hoặc YYYY-H1 (06 tháng).")
+store_option = click.option("--store", "store_path", default=str(DEFAULT_STORE), show_default=True,
+                            type=click.Path(dir_okay=False), help="Kho dữ liệu SQLite lưu mọi tệp đã nhận.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -120,3 +123,45 @@ def master(out_path, plan_path):
 
     path = _guard(write_master, _plan(plan_path), Path(out_path))
     click.echo(f"Đã ghi biểu mẫu chung '{path}'.")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@plan_option
+@click.option("--period", help="Kỳ báo cáo mong đợi (YYYY hoặc YYYY-H1).")
+def check(files, plan_path, period):
+    """Kiểm tra biểu đã điền mà không lưu gì (đơn vị có thể tự chạy trước khi gửi)."""
+    from bdg_excel.ingest import STATUS_LABELS, read_file
+    from bdg_excel.inbox import _short
+
+    plan = _plan(plan_path)
+    if period:
+        _guard(plan.period, period)
+    problem_count = 0
+    for name in files:
+        submission = read_file(Path(name), plan, period)
+        problem_count += len(submission.problems)
+        who = f" ({submission.unit}, kỳ {submission.period})" if submission.unit else ""
+        click.echo(f"{name}: {STATUS_LABELS[submission.status]}{who}")
+        for problem in submission.problems:
+            click.echo(f"    {_short(problem)}")
+    click.echo(f"Đã kiểm tra {len(files)} tệp: {problem_count} vấn đề.")
+    if problem_count:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False))
+@click.option("--period", help="Kỳ báo cáo đang tổng hợp; tệp của kỳ khác được lưu nhưng bị báo.")
+@plan_option
+@store_option
+def ingest(inbox, period, plan_path, store_path):
+    """Nhận mọi biểu trong thư mục INBOX (kể cả thư mục con) vào kho dữ liệu."""
+    from bdg_excel.inbox import ingest_folder
+
+    plan = _plan(plan_path)
+    if period:
+        _guard(plan.period, period)
+    clean = _guard(ingest_folder, Path(inbox), plan, Path(store_path), period, echo=click.echo)
+    if not clean:
+        raise SystemExit(1)

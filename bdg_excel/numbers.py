@@ -36,7 +36,7 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        return Decimal(repr(value))
+        return Decimal(int(value)) if value.is_integer() else Decimal(repr(value))
     return Decimal(str(value))
 
 

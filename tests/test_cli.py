@@ -133,3 +133,58 @@ def test_master_command_regenerates_the_master(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "m.xlsx")["Nhập liệu"]
     codes = [ws.cell(r, 1).value for r in range(11, 11 + 33)]
     assert codes[0] == "MT1.CT1a.TINH" and codes[-1] == "MT7.CT4"
+
+
+def test_check_clean_file_exit_0(plan, tmp_path):
+    from tests.returns import entry, make_return
+
+    path = make_return(plan, "SYT", tmp_path / "syt.xlsx", {"MT4.CT3": entry(value=16.8)})
+    result = run("check", path, "--period", "2020")
+    assert result.exit_code == 0
+    assert result.output == f"{path}: đã nhận (SYT, kỳ 2020)\nĐã kiểm tra 1 tệp: 0 vấn đề.\n"
+
+
+def test_check_lists_problems_per_file_exit_1(plan, tmp_path):
+    from tests.returns import edit, make_return
+
+    good = make_return(plan, "SYT", tmp_path / "syt.xlsx")
+    bad = edit(good, tmp_path / "bad.xlsx", {"F12": 2, "G12": 0})
+    junk = tmp_path / "junk.xlsx"
+    junk.write_text("x")
+    result = run("check", bad, junk, good)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == f"{bad}: đã nhận, có vấn đề (SYT, kỳ 2020)"
+    assert lines[1] == "    [lỗi] trang 'Nhập liệu', ô G12: Mẫu số bằng 0: không tính được tỷ lệ. (denominator-zero)"
+    assert lines[2] == f"{junk}: bị từ chối"
+    assert lines[4] == f"{good}: đã nhận (SYT, kỳ 2020)"
+    assert lines[-1] == "Đã kiểm tra 3 tệp: 2 vấn đề."
+
+
+def test_check_usage_errors_exit_2(tmp_path):
+    assert run("check").exit_code == 2
+    assert run("check", tmp_path / "none.xlsx").exit_code == 2
+    result = run("check", __file__, "--period", "2030")
+    assert result.exit_code == 2 and "Lỗi: Kỳ báo cáo '2030' không có trong kế hoạch" in result.output
+
+
+def test_ingest_prints_a_line_per_file_and_a_summary(plan, tmp_path):
+    from tests.returns import entry, make_return
+
+    inbox = tmp_path / "inbox"
+    make_return(plan, "SYT", inbox / "syt.xlsx", {"MT4.CT3": entry(value=16.8)})
+    make_return(plan, "SNV", inbox / "snv.xlsx", period="2020-H1")
+    store = tmp_path / "bdg.sqlite"
+    result = run("ingest", inbox, "--period", "2020", "--store", store)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "snv.xlsx: đã nhận (SNV, kỳ 2020-H1)",
+        "    [lỗi] Biểu của kỳ '2020-H1', không phải kỳ đang tổng hợp '2020'. (wrong-period)",
+        "syt.xlsx: đã nhận (SYT, kỳ 2020)",
+        f"Tổng cộng 2 tệp: 2 tệp mới, 0 tệp đã có trong kho, 0 tệp bị từ chối, 1 tệp có vấn đề. Kho dữ liệu: {store}",
+    ]
+    result = run("ingest", inbox, "--period", "2020-H1", "--store", store)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == "snv.xlsx: đã có trong kho, bỏ qua – đã nhận (SNV, kỳ 2020-H1)"
+    (inbox / "syt.xlsx").unlink()
+    assert run("ingest", inbox, "--period", "2020-H1", "--store", store).exit_code == 0

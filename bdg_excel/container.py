@@ -1,0 +1,115 @@
+"""What the bytes of a returned file are, before any spreadsheet library touches them.
+
+Recognises workbooks by content (not by name), refuses what is not safe to open (too
+large, zip bombs, password-protected files) and reads the two things python-calamine
+does not give: custom document properties and formulas without a cached result.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from xml.etree import ElementTree
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 200  # unpacked / packed, for parts larger than 1 MiB
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+ZIP, OLE = "zip", "ole"
+
+
+class Refused(Exception):
+    """The file is not opened; ``code`` and the Vietnamese message say why."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def kind_of(data: bytes) -> str:
+    """'zip' (xlsx, xlsm, ods), 'ole' (xls, or an encrypted xlsx), else refuse."""
+    if data.startswith(ZIP_MAGIC):
+        return ZIP
+    if data.startswith(OLE_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise Refused("password-protected", "Tệp được đặt mật khẩu nên không mở được. "
+                                               "Hãy gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại.")
+        return OLE
+    raise Refused("not-a-workbook", "Tệp không phải là bảng tính Excel (.xlsx, .xlsm, .xls) hay LibreOffice (.ods).")
+
+
+def check_size(size: int) -> None:
+    """Refuse files far larger than any collection workbook."""
+    if size > MAX_FILE_BYTES:
+        raise Refused("file-too-large", f"Tệp quá lớn ({size // (1024 * 1024)} MB; tối đa "
+                                        f"{MAX_FILE_BYTES // (1024 * 1024)} MB cho một biểu báo cáo).")
+
+
+def check_zip(data: bytes) -> zipfile.ZipFile:
+    """Open a zip container, refusing corrupt archives and zip bombs."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        raise Refused("corrupt-file", "Tệp bị hỏng hoặc không trọn vẹn (có thể tải về chưa xong); "
+                                      "hãy đề nghị đơn vị gửi lại.") from None
+    total = sum(m.file_size for m in members)
+    bomb = any(m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
+    if total > MAX_UNPACKED_BYTES or bomb:
+        raise Refused("zip-bomb", "Tệp nén bất thường (giải nén ra quá lớn); không mở để bảo vệ máy tính.")
+    return archive
+
+
+def custom_properties(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Custom document properties of an xlsx/xlsm (python-calamine does not read them)."""
+    try:
+        root = ElementTree.fromstring(archive.read("docProps/custom.xml"))
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile):
+        return {}
+    found = {}
+    for prop in root:
+        value = next(iter(prop), None)
+        if prop.get("name") and value is not None:
+            found[prop.get("name")] = value.text or ""
+    return found
+
+
+_SHEET = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_SHEET_ALT = re.compile(r'<sheet\b[^>]*?r:id="([^"]*)"[^>]*?name="([^"]*)"')
+_REL = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
+                  r'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+_CELL = re.compile(r'<c\b([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_REF = re.compile(r'\br="([A-Z]+\d+)"')
+_VALUE = re.compile(r"<v>[^<]+</v>|<is>")
+
+
+def formulas_without_result(archive: zipfile.ZipFile, sheet_name: str) -> set[str]:
+    """Cells of a sheet holding a formula whose result was never computed (e.g. saved by openpyxl)."""
+    try:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    except KeyError:
+        return set()
+    escaped = sheet_name.replace("&", "&amp;")
+    ids = {name: rid for name, rid in _SHEET.findall(workbook)}
+    ids.update({name: rid for rid, name in _SHEET_ALT.findall(workbook)})
+    targets = {}
+    for rid, target, target2, rid2 in _REL.findall(rels):
+        targets[rid or rid2] = target or target2
+    target = targets.get(ids.get(escaped, ids.get(sheet_name, "")), "")
+    if not target:
+        return set()
+    part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    try:
+        xml = archive.read(part).decode("utf-8")
+    except KeyError:
+        return set()
+    missing = set()
+    for attributes, body in _CELL.findall(xml):
+        if body and "<f" in body and not _VALUE.search(body):
+            ref = _REF.search(attributes)
+            if ref:
+                missing.add(ref.group(1))
+    return missing

@@ -1,0 +1,110 @@
+"""Ingest a folder of returns into the store, one file at a time; one bad file never stops the rest.
+
+Files are stored under their own period (from their metadata): a return for another period
+than the one being consolidated is kept, and only reported as such for this run.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from bdg_excel import container
+from bdg_excel.ingest import ACCEPTED, REJECTED, read_return, too_large
+from bdg_excel.plan import Plan
+from bdg_excel.problems import Problem, error
+from bdg_excel.store import Store
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one file: newly stored, already in the store (same bytes), or unreadable."""
+
+    path: Path
+    sha256: str = ""
+    status: str = REJECTED
+    unit: str | None = None
+    period: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    known: bool = False
+
+    def other_period(self, period: str | None) -> bool:
+        """True when the file is a usable return of another period than ``period``."""
+        return bool(period) and self.status != REJECTED and self.period != period
+
+    def period_problem(self, period: str) -> Problem:
+        return error("wrong-period", f"Biểu của kỳ '{self.period}', không phải kỳ đang tổng hợp '{period}'.",
+                     file=self.path.name)
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """Every file under ``inbox`` (recursively), leaving out office lock files and hidden files."""
+    return sorted(p for p in Path(inbox).rglob("*")
+                  if p.is_file() and not p.name.startswith(("~$", ".~lock.", ".")))
+
+
+def ingest_paths(paths: list[Path], plan: Plan, store: Store) -> Iterator[Outcome]:
+    """Read, validate, archive and record each file; files already in the store are not read again."""
+    for path in paths:
+        try:
+            yield _ingest_one(path, plan, store)
+        except OSError as exc:
+            message = f"Không đọc được tệp: {exc.strerror or exc}."
+            yield Outcome(path, problems=[error("unreadable-file", message, file=path.name)])
+
+
+def _ingest_one(path: Path, plan: Plan, store: Store) -> Outcome:
+    if path.stat().st_size > container.MAX_FILE_BYTES:
+        submission, data = too_large(path), None
+        sha256 = submission.sha256
+    else:
+        data = path.read_bytes()
+        sha256, submission = hashlib.sha256(data).hexdigest(), None
+    stored = store.file(sha256)
+    if stored is None:
+        submission = submission or read_return(data, path.name, plan)
+        if store.add(submission, path, data):
+            return Outcome(path, sha256, submission.status, submission.unit, submission.period,
+                           list(submission.problems))
+        stored = store.file(sha256)
+    return Outcome(path, sha256, stored.status, stored.unit, stored.period, known=True)
+
+
+def describe(outcome: Outcome, period: str | None = None) -> list[str]:
+    """The lines ``bdg ingest`` prints for one file: a verdict, then its problems indented."""
+    from bdg_excel.ingest import STATUS_LABELS
+
+    who = f" ({outcome.unit}, kỳ {outcome.period})" if outcome.unit else ""
+    if outcome.known:
+        verdict = f"đã có trong kho, bỏ qua – {STATUS_LABELS[outcome.status]}{who}"
+    elif outcome.problems:
+        verdict = f"{STATUS_LABELS[outcome.status]} – {len(outcome.problems)} vấn đề{who}"
+    else:
+        verdict = f"{STATUS_LABELS[outcome.status]}{who}"
+    problems = list(outcome.problems)
+    if outcome.other_period(period):
+        problems.append(outcome.period_problem(period))
+    return [f"{outcome.path.name}: {verdict}"] + [f"    {_short(p)}" for p in problems]
+
+
+def _short(problem: Problem) -> str:
+    where = ", ".join(x for x in (f"trang '{problem.sheet}'" if problem.sheet else "",
+                                  f"ô {problem.cell}" if problem.cell else "") if x)
+    return f"[{problem.severity}] {where + ': ' if where else ''}{problem.message} ({problem.code})"
+
+
+def ingest_folder(inbox: Path, plan: Plan, store_path: Path, period: str | None, echo=print) -> bool:
+    """Ingest every file under ``inbox``, echoing a line per file and a summary; True when all is clean."""
+    paths = inbox_files(inbox)
+    counts = {"new": 0, "known": 0, "problems": 0, "rejected": 0}
+    with Store(store_path) as store:
+        for outcome in ingest_paths(paths, plan, store):
+            for line in describe(outcome, period):
+                echo(line)
+            counts["known" if outcome.known else "new"] += 1
+            counts["rejected"] += outcome.status == REJECTED
+            counts["problems"] += outcome.status != ACCEPTED or outcome.other_period(period)
+    echo(f"Tổng cộng {len(paths)} tệp: {counts['new']} tệp mới, {counts['known']} tệp đã có trong kho, "
+         f"{counts['rejected']} tệp bị từ chối, {counts['problems']} tệp có vấn đề. Kho dữ liệu: {store_path}")
+    return counts["rejected"] == 0 and counts["problems"] == 0

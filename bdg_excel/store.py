@@ -1,0 +1,241 @@
+"""The submission store: an SQLite database plus an archive of the original bytes.
+
+Every file ever ingested is recorded (even rejected ones) with every figure read, the cell
+it came from and every problem. The archive keeps each file's bytes under its SHA-256, so
+nothing a unit sent is ever lost; input files themselves are never touched.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+from bdg_excel.ingest import REJECTED, Submission
+
+DEFAULT_STORE = Path("output") / "bdg.sqlite"
+SCHEMA_VERSION = 1
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    original_name TEXT NOT NULL,
+    source_path TEXT,
+    size INTEGER NOT NULL,
+    file_mtime TEXT,
+    ingested_at TEXT NOT NULL,
+    unit TEXT,
+    period TEXT,
+    plan_id TEXT,
+    plan_version TEXT,
+    status TEXT NOT NULL,
+    archive_name TEXT
+);
+CREATE INDEX IF NOT EXISTS files_period_unit ON files (period, unit);
+CREATE TABLE IF NOT EXISTS figures (
+    file_id INTEGER NOT NULL REFERENCES files (id),
+    code TEXT NOT NULL,
+    numerator TEXT,
+    denominator TEXT,
+    value TEXT,
+    note TEXT,
+    usable INTEGER NOT NULL,
+    sheet TEXT,
+    numerator_cell TEXT,
+    denominator_cell TEXT,
+    value_cell TEXT,
+    PRIMARY KEY (file_id, code)
+);
+CREATE TABLE IF NOT EXISTS problems (
+    file_id INTEGER NOT NULL REFERENCES files (id),
+    seq INTEGER NOT NULL,
+    severity TEXT NOT NULL,
+    code TEXT NOT NULL,
+    sheet TEXT,
+    cell TEXT,
+    message TEXT NOT NULL,
+    PRIMARY KEY (file_id, seq)
+);
+CREATE TABLE IF NOT EXISTS received (
+    sha256 TEXT PRIMARY KEY,
+    sender TEXT,
+    sent_at TEXT,
+    subject TEXT,
+    saved_as TEXT
+);
+CREATE TABLE IF NOT EXISTS mail_sent (
+    period TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    attachment_sha256 TEXT NOT NULL,
+    sent_at TEXT NOT NULL,
+    PRIMARY KEY (period, unit, sent_at)
+);
+"""
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """One row of the store's file list, with when the unit sent it."""
+
+    id: int
+    sha256: str
+    original_name: str
+    unit: str | None
+    period: str | None
+    status: str
+    received_at: str
+    sender: str | None
+    problem_count: int
+    error_count: int
+
+
+def _text(number: Decimal | None) -> str | None:
+    return None if number is None else f"{number:f}"
+
+
+class Store:
+    """The SQLite submission store and its archive folder."""
+
+    def __init__(self, path: str | Path = DEFAULT_STORE, timeout: float = 30):
+        self.path = Path(path)
+        self.archive_dir = self.path.parent / "archive"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self._create_schema()
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise StoreError(f"Không mở được kho dữ liệu '{self.path}': {exc}.") from None
+
+    def _create_schema(self) -> None:
+        if self.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One all-or-nothing write; waits for another bdg run, then says so clearly."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(f"Kho dữ liệu '{self.path}' đang được một lệnh bdg khác sử dụng; "
+                                 "hãy chờ lệnh đó chạy xong rồi thử lại.") from None
+            raise StoreError(f"Không ghi được kho dữ liệu '{self.path}': {exc}.") from None
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def has(self, sha256: str) -> bool:
+        return self.db.execute("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)).fetchone() is not None
+
+    def archive(self, sha256: str, suffix: str, data: bytes) -> str:
+        """Keep the original bytes under their hash (idempotent; written all at once)."""
+        name = sha256 + suffix.lower()
+        target = self.archive_dir / name
+        if not target.exists():
+            self.archive_dir.mkdir(parents=True, exist_ok=True)
+            handle, tmp = tempfile.mkstemp(dir=self.archive_dir, prefix=".tmp-")
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(tmp, target)
+        return name
+
+    def add(self, submission: Submission, source: Path, data: bytes | None) -> bool:
+        """Record a submission (and archive its bytes); False when the same bytes are already in."""
+        if self.has(submission.sha256):
+            return False
+        archive_name = self.archive(submission.sha256, source.suffix, data) if data is not None else None
+        stat = source.stat()
+        with self.transaction() as db:
+            if self.has(submission.sha256):  # another run got there first
+                return False
+            cursor = db.execute(
+                "INSERT INTO files (sha256, original_name, source_path, size, file_mtime, ingested_at, unit, period,"
+                " plan_id, plan_version, status, archive_name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (submission.sha256, source.name, str(source), submission.size,
+                 datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds"),
+                 datetime.now().isoformat(timespec="seconds"), submission.unit, submission.period,
+                 submission.plan_id, submission.plan_version, submission.status, archive_name))
+            file_id = cursor.lastrowid
+            db.executemany(
+                "INSERT INTO figures VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(file_id, f.code, _text(f.entry.numerator), _text(f.entry.denominator), _text(f.entry.value),
+                  f.entry.note, int(f.usable), f.sheet, f.cells["numerator"], f.cells["denominator"], f.cells["value"])
+                 for f in submission.figures])
+            db.executemany(
+                "INSERT INTO problems VALUES (?,?,?,?,?,?,?)",
+                [(file_id, seq, p.severity, p.code, p.sheet, p.cell, p.message)
+                 for seq, p in enumerate(submission.problems)])
+        return True
+
+    def record_received(self, sha256: str, sender: str, sent_at: str, subject: str, saved_as: str) -> None:
+        """Remember who sent an attachment and when (from the email), for judging lateness."""
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO received VALUES (?,?,?,?,?)", (sha256, sender, sent_at, subject, saved_as))
+
+    def file(self, sha256: str) -> StoredFile | None:
+        """The stored file with these bytes, if any."""
+        found = self._files("WHERE f.sha256 = ?", (sha256,))
+        return found[0] if found else None
+
+    def files(self, period: str | None = None) -> list[StoredFile]:
+        """Every stored file (of one period), oldest first by when the unit sent it."""
+        return self._files(*(("WHERE f.period = ?", (period,)) if period else ("", ())))
+
+    def _files(self, where: str, args: tuple) -> list[StoredFile]:
+        rows = self.db.execute(
+            "SELECT f.id, f.sha256, f.original_name, f.unit, f.period, f.status,"
+            " COALESCE(r.sent_at, f.file_mtime), r.sender,"
+            " (SELECT COUNT(*) FROM problems p WHERE p.file_id = f.id),"
+            " (SELECT COUNT(*) FROM problems p WHERE p.file_id = f.id AND p.severity = 'lỗi')"
+            f" FROM files f LEFT JOIN received r ON r.sha256 = f.sha256 {where}"
+            " ORDER BY COALESCE(r.sent_at, f.file_mtime), f.id", args).fetchall()
+        return [StoredFile(*row) for row in rows]
+
+    def latest(self, period: str) -> dict[str, StoredFile]:
+        """Each unit's current submission for a period: its latest file that was not rejected."""
+        current: dict[str, StoredFile] = {}
+        for stored in self.files(period):
+            if stored.status != REJECTED and stored.unit:
+                current[stored.unit] = stored
+        return current
+
+    def figures(self, file_ids: list[int]) -> list[tuple]:
+        """(file_id, code, numerator, denominator, value, note, usable) for the given files."""
+        marks = ",".join("?" * len(file_ids))
+        return self.db.execute(
+            f"SELECT file_id, code, numerator, denominator, value, note, usable FROM figures WHERE file_id IN ({marks})",
+            file_ids).fetchall() if file_ids else []
+
+    def problems(self, file_ids: list[int]) -> list[tuple]:
+        """(file_id, severity, code, sheet, cell, message) for the given files, in reading order."""
+        marks = ",".join("?" * len(file_ids))
+        return self.db.execute(
+            f"SELECT file_id, severity, code, sheet, cell, message FROM problems WHERE file_id IN ({marks})"
+            " ORDER BY file_id, seq", file_ids).fetchall() if file_ids else []

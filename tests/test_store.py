@@ -1,0 +1,148 @@
+import hashlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bdg_excel.inbox import ingest_paths, inbox_files
+from bdg_excel.ingest import ACCEPTED, REJECTED
+from bdg_excel.store import Store, StoreError
+from tests.returns import edit, entry, make_return
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def ingest(plan, inbox, store_path):
+    with Store(store_path) as store:
+        return list(ingest_paths(inbox_files(inbox), plan, store))
+
+
+def snapshot(folder):
+    return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def inbox(plan, tmp_path):
+    folder = tmp_path / "inbox"
+    make_return(plan, "SYT", folder / "syt.xlsx", {"MT4.CT3": entry(value=16.8)})
+    make_return(plan, "SNV", folder / "sub" / "snv.xlsx", {"MT1.CT1b": entry(2, 6)})
+    (folder / "thu.txt").write_text("không phải biểu", "utf-8")
+    (folder / "~$syt.xlsx").write_bytes(b"lock")
+    return folder
+
+
+def test_every_file_is_recorded_archived_and_left_untouched(plan, inbox, tmp_path):
+    before = snapshot(inbox)
+    outcomes = ingest(plan, inbox, tmp_path / "s" / "bdg.sqlite")
+    assert [(o.path.name, o.status) for o in outcomes] == [
+        ("snv.xlsx", ACCEPTED), ("syt.xlsx", ACCEPTED), ("thu.txt", REJECTED)]
+    assert snapshot(inbox) == before
+    with Store(tmp_path / "s" / "bdg.sqlite") as store:
+        for stored in store.files():
+            source = next(inbox.rglob(stored.original_name))
+            archived = (tmp_path / "s" / "archive" / (stored.sha256 + source.suffix)).read_bytes()
+            assert archived == source.read_bytes()
+            assert hashlib.sha256(archived).hexdigest() == stored.sha256
+        rows = store.db.execute("SELECT code, numerator, denominator, value, usable, numerator_cell FROM figures"
+                                " WHERE code IN ('MT1.CT1b', 'MT4.CT3')").fetchall()
+        assert sorted(rows) == [("MT1.CT1b", "2", "6", None, 1, "F11"), ("MT4.CT3", None, None, "16.8", 1, "F13")]
+        assert store.db.execute("SELECT code FROM problems").fetchall() == [("not-a-workbook",)]
+
+
+def test_ingesting_the_same_bytes_again_changes_nothing(plan, inbox, tmp_path):
+    store_path = tmp_path / "bdg.sqlite"
+    ingest(plan, inbox, store_path)
+    dump = "\n".join(sqlite3.connect(store_path).iterdump())
+    again = ingest(plan, inbox, store_path)
+    assert all(o.known for o in again)
+    assert "\n".join(sqlite3.connect(store_path).iterdump()) == dump
+
+
+def test_a_corrected_file_supersedes_the_earlier_one_which_stays(plan, inbox, tmp_path):
+    store_path = tmp_path / "bdg.sqlite"
+    ingest(plan, inbox, store_path)
+    later = edit(inbox / "syt.xlsx", inbox / "syt-sua.xlsx", {"H13": 31})
+    os.utime(later, (time.time() + 60, time.time() + 60))
+    ingest(plan, inbox, store_path)
+    with Store(store_path) as store:
+        current = store.latest("2020")["SYT"]
+        assert current.original_name == "syt-sua.xlsx"
+        assert [f.original_name for f in store.files("2020") if f.unit == "SYT"] == ["syt.xlsx", "syt-sua.xlsx"]
+        assert store.figures([current.id])[2][4] == "31"
+
+
+def test_a_busy_store_gives_a_clear_message(plan, inbox, tmp_path):
+    store_path = tmp_path / "bdg.sqlite"
+    Store(store_path).close()
+    holder = sqlite3.connect(store_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with Store(store_path, timeout=0.2) as store:
+            with pytest.raises(StoreError, match="đang được một lệnh bdg khác sử dụng"):
+                list(ingest_paths(inbox_files(inbox), plan, store))
+    finally:
+        holder.execute("ROLLBACK")
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "bdg.sqlite"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="Không mở được kho dữ liệu"):
+        Store(path)
+
+
+def _many_returns(plan, folder, count):
+    first = make_return(plan, "PRTC", folder / "r000.xlsx", {"MT2.CT1": entry(1, 2)})
+    for i in range(1, count):
+        edit(first, folder / f"r{i:03}.xlsx", {("MT2.CT1", "numerator"): 1, ("MT2.CT1", "denominator"): i + 2})
+    return folder
+
+
+def _consistent(store_path, expected_figures):
+    db = sqlite3.connect(store_path)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    counts = db.execute("SELECT f.id, COUNT(g.code) FROM files f LEFT JOIN figures g ON g.file_id = f.id"
+                        " GROUP BY f.id").fetchall()
+    assert all(n == expected_figures for _, n in counts)
+    return len(counts)
+
+
+INGEST = [sys.executable, "-m", "bdg_excel", "ingest"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
+def test_a_killed_ingest_leaves_the_store_consistent_and_the_next_run_completes(plan, tmp_path):
+    inbox = _many_returns(plan, tmp_path / "inbox", 120)
+    store_path = tmp_path / "bdg.sqlite"
+    process = subprocess.Popen(INGEST + [str(inbox), "--store", str(store_path)], cwd=REPO,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            done = sqlite3.connect(store_path).execute("SELECT COUNT(*) FROM files").fetchone()[0]
+        except sqlite3.DatabaseError:
+            done = 0
+        if done >= 5:
+            break
+        time.sleep(0.005)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    partial = _consistent(store_path, 5)
+    assert 5 <= partial < 120
+    subprocess.run(INGEST + [str(inbox), "--store", str(store_path)], cwd=REPO, capture_output=True, check=False)
+    assert _consistent(store_path, 5) == 120
+
+
+def test_two_runs_at_once_do_not_corrupt_the_store(plan, tmp_path):
+    inbox = _many_returns(plan, tmp_path / "inbox", 40)
+    store_path = tmp_path / "bdg.sqlite"
+    runs = [subprocess.Popen(INGEST + [str(inbox), "--store", str(store_path)], cwd=REPO,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    assert all(b"Traceback" not in err for _, err in outputs), outputs
+    assert _consistent(store_path, 5) == 40
