@@ -165,3 +165,41 @@ def ingest(inbox, period, plan_path, store_path):
     clean = _guard(ingest_folder, Path(inbox), plan, Path(store_path), period, echo=click.echo)
     if not clean:
         raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False))
+@period_option
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="Tệp Excel tổng hợp (.xlsx).")
+@plan_option
+@store_option
+@click.option("--pdf", is_flag=True, help="In thêm trang Phụ lục ra PDF (cần LibreOffice).")
+def consolidate(inbox, period, out_path, plan_path, store_path, pdf):
+    """Nhận các biểu trong INBOX, tổng hợp kỳ báo cáo và ghi bảng tổng hợp (Phụ lục)."""
+    from bdg_excel.consolidate import consolidate as run_consolidation, summary_lines
+
+    result, written = _guard(run_consolidation, Path(inbox), _plan(plan_path), period, Path(out_path),
+                             Path(store_path), pdf)
+    for line in summary_lines(result):
+        click.echo(line)
+    for path in written:
+        click.echo(f"Đã ghi '{path}'.")
+    if not result.clean:
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="Thư mục ghi kết quả (thư mục con demo/).")
+@click.option("--pdf", is_flag=True, help="In thêm trang Phụ lục ra PDF (cần LibreOffice).")
+def demo(out_dir, pdf):
+    """Chạy thử cả chu trình trên kế hoạch mặc định với số liệu năm 2019 của kế hoạch."""
+    from bdg_excel.consolidate import summary_lines
+    from bdg_excel.demo import run_demo
+    from bdg_excel.plan import default_plan
+
+    result, written = _guard(run_demo, default_plan(), Path(out_dir), pdf=pdf)
+    for line in summary_lines(result):
+        click.echo(line)
+    for path in written:
+        click.echo(f"Đã ghi '{path}'.")

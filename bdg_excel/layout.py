@@ -64,7 +64,7 @@ def row_height(cells: list[tuple[str, float]], font_size: float = 12) -> float:
     grows rows written by xlsxwriter. ``cells`` are (text, column width in characters)."""
     lines = 1
     for text, width in cells:
-        per_line = max(1, int(width * 1.15 * 12 / font_size))
+        per_line = max(1, int(width * 12 / font_size))
         lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in str(text).split("\n")))
     return round(lines * font_size * 1.3 + 3, 1)
 

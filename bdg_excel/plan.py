@@ -181,6 +181,11 @@ class Plan:
     def indicators_of(self, goal: int) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.goal == goal)
 
+    def element_goal(self, code: str) -> int:
+        """The number of the goal a data element belongs to."""
+        indicator = self.element(code).indicator
+        return next(i.goal for i in self.indicators if i.code == indicator)
+
     def elements_of(self, indicator: str) -> tuple[DataElement, ...]:
         return tuple(e for e in self.elements if e.indicator == indicator)
 

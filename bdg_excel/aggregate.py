@@ -1,0 +1,111 @@
+"""Submissions to consolidated figures and statuses (pure pandas, no I/O).
+
+Where several units enter a data element, the province's figure is the sum of their
+numerators over the sum of their denominators. A value typed without numerator and
+denominator is used as is when one unit enters the element; it cannot be summed across
+units, so there it is reported as a problem instead of being averaged.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+import pandas as pd
+
+from bdg_excel.figures import NO_DATA, Entry, exact_result, format_figure, judge
+from bdg_excel.plan import DataElement, Plan
+from bdg_excel.problems import Problem, warning
+
+
+@dataclass(frozen=True)
+class UnitFigure:
+    """One unit's usable figure for one data element, from its current submission."""
+
+    unit: str
+    code: str
+    entry: Entry
+
+
+@dataclass(frozen=True)
+class ElementFigure:
+    """The province's figure for one data element, judged against the plan's target."""
+
+    element: DataElement
+    entry: Entry
+    result: Fraction | None
+    status: str
+    expected_units: tuple[str, ...]
+    reported_units: tuple[str, ...]
+
+    @property
+    def display(self) -> str:
+        """The figure as the appendix prints it, with the unit count when some are missing."""
+        text = format_figure(self.element, self.entry) or NO_DATA
+        if len(self.expected_units) > 1 and self.reported_units and self.is_partial:
+            text += f" ({self.units_text})"
+        return text
+
+    @property
+    def is_partial(self) -> bool:
+        return len(self.reported_units) < len(self.expected_units)
+
+    @property
+    def units_text(self) -> str:
+        return f"{len(self.reported_units)}/{len(self.expected_units)} đơn vị"
+
+
+def _frame(figures: list[UnitFigure]) -> pd.DataFrame:
+    rows = [(f.unit, f.code, f.entry.numerator, f.entry.denominator, f.entry.value) for f in figures
+            if not f.entry.is_empty]
+    frame = pd.DataFrame(rows, columns=["unit", "code", "numerator", "denominator", "value"], dtype=object)
+    frame["has_fraction"] = frame["numerator"].notna() & frame["denominator"].notna()
+    return frame
+
+
+def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "") -> tuple[list[ElementFigure], list[Problem]]:
+    """One consolidated figure per data element of the plan, and the problems of summing them."""
+    frame = _frame(figures)
+    multi = {e.code for e in plan.elements if len(plan.units_for(e.code)) > 1}
+    value_only = frame[~frame["has_fraction"] & frame["value"].notna()]
+    unsummable = value_only[value_only["code"].isin(multi)]
+    fractions = frame[frame["has_fraction"]].groupby("code", sort=False).agg(
+        numerator=("numerator", lambda s: sum(s, Decimal(0))),
+        denominator=("denominator", lambda s: sum(s, Decimal(0))),
+        units=("unit", tuple))
+    values = value_only[~value_only["code"].isin(multi)].groupby("code", sort=False).agg(
+        value=("value", "first"), units=("unit", tuple))
+    problems = [warning("value-cannot-be-summed",
+                        f"Đơn vị {row.unit} chỉ nhập giá trị cho '{row.code}' mà không có tử số, mẫu số: không cộng "
+                        "được với các đơn vị khác nên chưa được tính vào số liệu của tỉnh.", file=source)
+                for row in unsummable.itertuples()]
+    results = []
+    for element in plan.elements:
+        expected = plan.units_for(element.code)
+        if element.code in fractions.index:
+            row = fractions.loc[element.code]
+            entry, reported = Entry(row["numerator"], row["denominator"]), row["units"]
+        elif element.code in values.index:
+            row = values.loc[element.code]
+            entry, reported = Entry(value=row["value"]), row["units"]
+        else:
+            entry, reported = Entry(), ()
+        result = exact_result(element, entry)
+        order = {u: i for i, u in enumerate(expected)}
+        reported = tuple(sorted(reported, key=lambda u: order.get(u, len(order))))
+        results.append(ElementFigure(element, entry, result, judge(element, result), expected, reported))
+    return results, problems
+
+
+def unit_results(plan: Plan, figures: list[UnitFigure]) -> list[tuple[DataElement, str, Entry, str]]:
+    """For data elements entered by several units: each expected unit's entry and status."""
+    by_key = {(f.code, f.unit): f.entry for f in figures}
+    rows = []
+    for element in plan.elements:
+        units = plan.units_for(element.code)
+        if len(units) < 2:
+            continue
+        for unit in units:
+            entry = by_key.get((element.code, unit), Entry())
+            rows.append((element, unit, entry, judge(element, exact_result(element, entry))))
+    return rows

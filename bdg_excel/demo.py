@@ -1,0 +1,73 @@
+"""The whole cycle on the built-in plan, with the seed's 2019 figures as the units' returns."""
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from bdg_excel.consolidate import Consolidation, consolidate
+from bdg_excel.figures import Entry
+from bdg_excel.layout import template_file_name
+from bdg_excel.plan import Plan
+from bdg_excel.template import write_template, write_templates
+
+# The province's 2019 results as printed in the plan's appendix: (numerator, denominator) or a value.
+SEED_2019: dict[str, tuple] = {
+    "MT1.CT1a.TINH": (5, 50), "MT1.CT1a.HUYEN": (48, 268), "MT1.CT1a.XA": (226, 828),
+    "MT1.CT1b": (2, 6), "MT1.CT1c.TINH": (14, 50), "MT1.CT1c.HUYEN": (58, 228), "MT1.CT1c.XA": (509, 1753),
+    "MT1.CT2": (48, 93), "MT1.CT3.NN": (48, 136), "MT1.CT3.DANG": (159, 197),
+    "MT2.CT1": (8688, 17174), "MT2.CT2": (902, 3184), "MT2.CT3": (4860, 9326), "MT2.CT4": ("100",),
+    "MT3.CT1.TOAN_TINH": (25369, 27430), "MT3.CT2a": (17, 40), "MT3.CT2b": ("0",),
+    "MT4.CT1": ("108.5",), "MT4.CT2": ("17.1",), "MT4.CT3": ("16.8",), "MT4.CT4": ("2.5",),
+    "MT5.CT1": (65, 65), "MT5.CT2": ("100",), "MT6.CT1": ("1.5",),
+    "MT6.CT2a": (87, 109), "MT6.CT2b": (82, 86), "MT6.CT3": ("100",),
+    "MT7.CT1": ("100",), "MT7.CT2": ("100",), "MT7.CT3": ("100",), "MT7.CT4": ("100",),
+}
+# How the district figures are split (shares of the province's denominator), in plan order.
+DISTRICT_SHARES = (Decimal("0.25"), Decimal("0.10"), Decimal("0.13"), Decimal("0.14"), Decimal("0.16"),
+                   Decimal("0.10"), Decimal("0.12"))
+SENT_ON = datetime(2020, 12, 10, 9, 0)
+
+
+def split(numerator: int, denominator: int, parts: int) -> list[tuple[int, int]]:
+    """Split a province's fraction into district fractions that sum back to it exactly."""
+    shares = DISTRICT_SHARES[:parts]
+    dens = [int(denominator * s / sum(shares)) for s in shares]
+    dens[-1] += denominator - sum(dens)
+    nums = [min(d, round(Decimal(numerator) * d / denominator)) for d in dens]
+    nums[-1] = numerator - sum(nums[:-1])
+    if not all(0 <= n <= d for n, d in zip(nums, dens)):
+        raise ValueError(f"cannot split {numerator}/{denominator} into {parts} sound parts")
+    return list(zip(nums, dens))
+
+
+def seed_entries(plan: Plan) -> dict[str, dict[str, Entry]]:
+    """unit code -> {element code -> entry}: the seed's figures as each unit would type them."""
+    entries: dict[str, dict[str, Entry]] = {u.code: {} for u in plan.reporting_units}
+    for code, figure in SEED_2019.items():
+        units = plan.units_for(code)
+        if len(figure) == 1:
+            entries[units[0]][code] = Entry(value=Decimal(figure[0]))
+            continue
+        parts = split(*figure, len(units)) if len(units) > 1 else [figure]
+        for unit, (numerator, denominator) in zip(units, parts):
+            entries[unit][code] = Entry(Decimal(numerator), Decimal(denominator))
+    return entries
+
+
+def run_demo(plan: Plan, out: Path, period_code: str = "2020", pdf: bool = False) -> tuple[Consolidation, list[Path]]:
+    """Generate the templates, fill them with the seed's figures, consolidate; returns what was written."""
+    root = Path(out) / "demo"
+    for folder in ("templates", "inbox", "store"):
+        shutil.rmtree(root / folder, ignore_errors=True)
+    period = plan.period(period_code)
+    write_templates(plan, period.code, root / "templates")
+    for unit_code, entries in seed_entries(plan).items():
+        unit = plan.unit(unit_code)
+        path = root / "inbox" / template_file_name(period.code, unit.code, unit.name)
+        write_template(plan, period, unit, path, entries=entries)
+        os.utime(path, (SENT_ON.timestamp(), SENT_ON.timestamp()))
+    return consolidate(root / "inbox", plan, period.code, root / f"tong-hop-{period.code}.xlsx",
+                       root / "store" / "bdg.sqlite", pdf=pdf)

@@ -1,0 +1,55 @@
+"""Print the appendix to PDF through LibreOffice (``soffice --headless``)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bdg_excel.atomic import OutputError, atomic_output
+
+if TYPE_CHECKING:
+    from bdg_excel.consolidate import Consolidation
+
+WINDOWS_SOFFICE = Path(os.environ.get("PROGRAMFILES", "C:/Program Files")) / "LibreOffice" / "program" / "soffice.exe"
+
+
+def find_soffice() -> str | None:
+    """The LibreOffice program, from PATH or its usual place on Windows."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    return str(WINDOWS_SOFFICE) if WINDOWS_SOFFICE.is_file() else None
+
+
+def convert(source: Path, target_format: str, out_dir: Path, timeout: float = 180) -> Path:
+    """Convert a file with headless LibreOffice and a throw-away profile; returns the new file."""
+    soffice = find_soffice()
+    if soffice is None:
+        raise OutputError("Không tìm thấy LibreOffice để in PDF. Hãy cài LibreOffice (miễn phí, libreoffice.org) "
+                          "rồi chạy lại, hoặc mở tệp Excel và in từ Excel.")
+    with tempfile.TemporaryDirectory(prefix="bdg-lo-") as profile:
+        command = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+                   "--convert-to", target_format, "--outdir", str(out_dir), str(source)]
+        try:
+            subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise OutputError(f"LibreOffice không chuyển xong tệp '{source.name}' sau {timeout:.0f} giây.") from None
+    produced = out_dir / (source.stem + "." + target_format.split(":")[0])
+    if not produced.is_file():
+        raise OutputError(f"LibreOffice không chuyển được tệp '{source.name}' sang {target_format}.")
+    return produced
+
+
+def appendix_pdf(result: "Consolidation", pdf_path: Path) -> Path:
+    """Print the ``Phụ lục`` sheet alone to ``pdf_path``."""
+    from bdg_excel.report import write_report
+
+    with tempfile.TemporaryDirectory(prefix="bdg-pdf-") as work:
+        source = write_report(result, Path(work) / (pdf_path.stem + ".xlsx"), appendix_only=True)
+        produced = convert(source, "pdf", Path(work))
+        with atomic_output(pdf_path) as tmp:
+            shutil.copyfile(produced, tmp)
+    return pdf_path
