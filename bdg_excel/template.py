@@ -240,6 +240,11 @@ class _TemplateWriter:
         _checked(sheet.data_validation(row, col[key], row, col[key], _validation(key, element, row)))
 
 
+def _plain(number) -> int | float:
+    """A plan number as Excel should show it in a rule: 100, not 100.0."""
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
 def _checked(status: int) -> None:
     """xlsxwriter warns and returns -1 on bad arguments; we stop instead."""
     if status != 0:
@@ -253,7 +258,7 @@ def _validation(key: str, element: DataElement, row: int) -> dict:
     kind = "integer" if whole else "decimal"
     whole_text = "số nguyên " if whole else "số "
     if key == "value":
-        low, high = float(element.value_min), float(element.value_max)
+        low, high = _plain(element.value_min), _plain(element.value_max)
         return {
             "validate": "decimal", "criteria": "between", "minimum": low, "maximum": high,
             "input_title": "Giá trị (khi không có tử/mẫu)",

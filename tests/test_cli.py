@@ -36,6 +36,13 @@ def test_ci_runs_the_readme_test_command():
     assert test_command in (REPO / ".ci" / "run").read_text("utf-8")
 
 
+def test_readme_shows_the_printed_appendix():
+    readme = (REPO / "README.md").read_text("utf-8")
+    assert "![The first printed page of the demo appendix](docs/appendix-page1.png)" in readme
+    assert (REPO / "docs" / "appendix-page1.png").read_bytes().startswith(b"\x89PNG")
+    assert "pdftoppm -png" in readme
+
+
 def test_version():
     result = run("--version")
     assert result.exit_code == 0 and result.output.startswith("bdg ")
