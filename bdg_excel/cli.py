@@ -8,7 +8,8 @@ import click
 from bdg_excel import __version__
 from bdg_excel.atomic import OutputError
 from bdg_excel.plan import PlanError, load_plan
-from bdg_excel.store import DEFAULT_STORE, StoreError
+from bdg_excel.mail import MailError
+from bdg_excel.store import DEFAULT_STORE, Store, StoreError
 
 MASTER_PATH = Path("templates") / "agency_template.xlsx"
 
@@ -34,7 +35,7 @@ def _guard(call, *args, **kwargs):
     """Run a library call, turning the errors a user can fix into one clear message."""
     try:
         return call(*args, **kwargs)
-    except (PlanError, OutputError, StoreError) as exc:
+    except (PlanError, OutputError, StoreError, MailError) as exc:
         raise UserError(str(exc)) from None
 
 
@@ -203,3 +204,61 @@ def demo(out_dir, pdf):
         click.echo(line)
     for path in written:
         click.echo(f"Đã ghi '{path}'.")
+
+
+@cli.command()
+@period_option
+@click.option("--templates", "templates_dir", required=True, type=click.Path(exists=True, file_okay=False),
+              help="Thư mục chứa các biểu đã tạo bằng 'bdg templates'.")
+@plan_option
+@click.option("--send", is_flag=True, help="Gửi thật qua máy chủ SMTP (mặc định chỉ soạn thư .eml).")
+@click.option("--unit", "units", multiple=True, help="Chỉ gửi cho đơn vị này (có thể lặp lại).")
+@click.option("--resend", is_flag=True, help="Gửi lại cả cho đơn vị đã được gửi trong kỳ này.")
+@click.option("--outbox", default=str(Path("output") / "mail"), show_default=True, type=click.Path(file_okay=False),
+              help="Thư mục ghi các thư .eml khi không gửi.")
+@click.option("--message", "message_path", type=click.Path(exists=True, dir_okay=False),
+              help="Mẫu thư của cán bộ (dòng đầu 'Tiêu đề: ...'); mặc định dùng mẫu có sẵn.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="Tệp cấu hình có mục [smtp] (host, port, security, user, from).")
+@store_option
+def mail(period, templates_dir, plan_path, send, units, resend, outbox, message_path, config_path, store_path):
+    """Soạn (hoặc gửi) thư kèm biểu cho từng đơn vị báo cáo."""
+    import os
+
+    from bdg_excel.mail import check_text, mail_units, settings_from, summary_lines
+
+    plan = _plan(plan_path)
+    text = _guard(check_text, message_path)
+    settings = None
+    if send:
+        settings = _guard(settings_from, Path(config_path) if config_path else None)
+        if settings.user and not settings.password:
+            password = click.prompt(f"Mật khẩu thư của {settings.user}", hide_input=True, default="",
+                                    show_default=False)
+            settings = settings.__class__(**{**settings.__dict__, "password": password})
+    outbox_dir = Path(outbox) / period
+    with _guard(Store, Path(store_path)) as store:
+        deliveries = _guard(mail_units, plan, period, Path(templates_dir), unit_codes=units, text=text,
+                            outbox=outbox_dir, settings=settings, store=store, resend=resend,
+                            pause=float(os.environ.get("BDG_SMTP_RETRY_PAUSE", "5")))
+    for line in summary_lines(deliveries):
+        click.echo(line)
+    if not send:
+        click.echo(f"Chưa gửi thư nào: các thư .eml ở '{outbox_dir}'; thêm --send để gửi.")
+    if any(d.outcome in ("failed", "no-address", "no-template") for d in deliveries):
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--inbox", "inbox_dir", required=True, type=click.Path(file_okay=False),
+              help="Thư mục lưu các biểu nhận được.")
+@store_option
+def collect(sources, inbox_dir, store_path):
+    """Lưu các biểu đính kèm trong thư trả lời (.eml, mbox, Maildir) vào thư mục INBOX."""
+    from bdg_excel.collect import collect as collect_attachments, summary_lines
+
+    with _guard(Store, Path(store_path)) as store:
+        found = _guard(collect_attachments, [Path(s) for s in sources], Path(inbox_dir), store)
+    for line in summary_lines(found):
+        click.echo(line)

@@ -73,8 +73,7 @@ CREATE TABLE IF NOT EXISTS mail_sent (
     unit TEXT NOT NULL,
     recipients TEXT NOT NULL,
     attachment_sha256 TEXT NOT NULL,
-    sent_at TEXT NOT NULL,
-    PRIMARY KEY (period, unit, sent_at)
+    sent_at TEXT NOT NULL
 );
 """
 
@@ -194,6 +193,10 @@ class Store:
                  for seq, p in enumerate(submission.problems)])
         return True
 
+    def has_received(self, sha256: str) -> bool:
+        """True when an attachment with these bytes was already collected."""
+        return self.db.execute("SELECT 1 FROM received WHERE sha256 = ?", (sha256,)).fetchone() is not None
+
     def record_received(self, sha256: str, sender: str, sent_at: str, subject: str, saved_as: str) -> None:
         """Remember who sent an attachment and when (from the email), for judging lateness."""
         with self.transaction() as db:
@@ -203,6 +206,16 @@ class Store:
         """The stored file with these bytes, if any."""
         found = self._files("WHERE f.sha256 = ?", (sha256,))
         return found[0] if found else None
+
+    def record_sent(self, period: str, unit: str, recipients: str, attachment_sha256: str, sent_at: str) -> None:
+        """Remember that a unit's collection workbook was emailed for a period."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO mail_sent VALUES (?,?,?,?,?)", (period, unit, recipients, attachment_sha256, sent_at))
+
+    def sent_at(self, period: str, unit: str) -> str | None:
+        """When a unit's workbook was last emailed for a period, if ever."""
+        row = self.db.execute("SELECT MAX(sent_at) FROM mail_sent WHERE period = ? AND unit = ?", (period, unit)).fetchone()
+        return row[0]
 
     def files(self, period: str | None = None) -> list[StoredFile]:
         """Every stored file (of one period), oldest first by when the unit sent it."""

@@ -1,0 +1,163 @@
+import email
+import json
+from email import policy
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bdg_excel.cli import cli
+from bdg_excel.plan_tables import build_plan, plan_to_dict
+from bdg_excel.store import Store
+from tests.smtp_server import PASSWORD, USER, SmtpServer
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def run(*args, env=None, input=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env, input=input)
+
+
+@pytest.fixture
+def server(tmp_path):
+    with SmtpServer(tmp_path) as running:
+        yield running
+
+
+def mail(templates, tmp_path, *extra, env=None, input=None):
+    return run("mail", "--period", "2020", "--templates", templates, "--store", tmp_path / "s.sqlite", *extra,
+               env=env, input=input)
+
+
+def parsed(raw: bytes):
+    return email.message_from_bytes(raw, policy=policy.default)
+
+
+def attachment(message):
+    (part,) = list(message.iter_attachments())
+    return part.get_filename(), part.get_content_type(), part.get_payload(decode=True)
+
+
+def test_every_unit_gets_its_workbook_over_starttls_with_auth(plan, templates_2020, tmp_path, server):
+    folder = templates_2020[0].parent
+    result = mail(folder, tmp_path, "--send", env=server.env)
+    assert result.exit_code == 0, result.output
+    assert len(server.handler.received) == 18
+    by_recipient = {tuple(rcpts): parsed(raw) for _, rcpts, raw in server.handler.received}
+    for unit in plan.reporting_units:
+        message = by_recipient[(unit.email,)]
+        assert message["From"] == USER and message["To"] == unit.email
+        assert message["Subject"] == f"[BĐG] Đề nghị báo cáo số liệu bình đẳng giới – Báo cáo năm 2020 – {unit.name}"
+        name, content_type, data = attachment(message)
+        workbook = folder / name
+        assert content_type == XLSX and data == workbook.read_bytes() and f"_{unit.code}_" in name
+        assert "Hạn gửi lại: ngày 15/12/2020." in message.get_body().get_content()
+    assert result.output.splitlines()[-1] == "Tổng cộng: đã gửi 18."
+
+
+def test_a_refused_recipient_is_reported_and_the_next_run_sends_only_it(plan, templates_2020, tmp_path, server):
+    folder = templates_2020[0].parent
+    server.handler.refuse = {"syt@ninhthuan.example"}
+    first = mail(folder, tmp_path, "--send", env=server.env)
+    assert first.exit_code == 1
+    assert "SYT: LỖI – máy chủ từ chối người nhận: syt@ninhthuan.example (550 5.1.1 Mailbox unavailable)" in first.output
+    assert len(server.handler.received) == 17
+    server.handler.refuse = set()
+    second = mail(folder, tmp_path, "--send", env=server.env)
+    assert second.exit_code == 0
+    assert [rcpts for _, rcpts, _ in server.handler.received[17:]] == [["syt@ninhthuan.example"]]
+    assert second.output.count(": bỏ qua – đã gửi lúc") == 17
+    third = mail(folder, tmp_path, "--send", env=server.env)
+    assert third.exit_code == 0 and len(server.handler.received) == 18
+    assert "Tổng cộng: bỏ qua 18." in third.output
+    resend = mail(folder, tmp_path, "--send", "--resend", "--unit", "CAT", env=server.env)
+    assert resend.exit_code == 0 and len(server.handler.received) == 19
+
+
+def test_temporary_refusals_are_retried(templates_2020, tmp_path, server):
+    server.handler.busy_once = {"cat@ninhthuan.example"}
+    result = mail(templates_2020[0].parent, tmp_path, "--send", "--unit", "CAT", env=server.env)
+    assert result.exit_code == 0, result.output
+    assert len(server.handler.received) == 1
+
+
+def test_wrong_password_fails_each_unit_clearly(templates_2020, tmp_path, server):
+    env = {**server.env, "BDG_SMTP_PASSWORD": "sai"}
+    result = mail(templates_2020[0].parent, tmp_path, "--send", "--unit", "CAT", env=env)
+    assert result.exit_code == 1
+    assert "CAT: LỖI – sai tên đăng nhập hoặc mật khẩu máy chủ thư" in result.output
+
+
+def test_the_password_is_asked_for_when_not_in_the_environment(templates_2020, tmp_path, server):
+    env = {**server.env, "BDG_SMTP_PASSWORD": ""}
+    result = mail(templates_2020[0].parent, tmp_path, "--send", "--unit", "STP", env=env, input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert PASSWORD not in result.output and len(server.handler.received) == 1
+
+
+def test_without_send_nothing_leaves_and_eml_files_parse_back(plan, templates_2020, tmp_path):
+    from bdg_excel.mail import compose, default_message_text
+
+    outbox = tmp_path / "outbox"
+    result = mail(templates_2020[0].parent, tmp_path, "--outbox", outbox)
+    assert result.exit_code == 0
+    files = sorted((outbox / "2020").glob("*.eml"))
+    assert len(files) == 18
+    unit = plan.unit("SYT")
+    workbook = next(p for p in templates_2020 if "_SYT_" in p.name)
+    message = parsed((outbox / "2020" / "2020_SYT.eml").read_bytes())
+    expected = compose(plan, plan.period("2020"), unit, workbook, default_message_text(), plan.info.collector_email)
+    for header in ("Subject", "From", "To"):
+        assert message[header] == parsed(bytes(expected))[header]
+    assert message.get_body().get_content() == expected.get_body().get_content()
+    assert attachment(message) == attachment(expected)
+    assert "thêm --send để gửi" in result.output
+
+
+def test_units_without_address_are_listed(plan, templates_2020, tmp_path):
+    data = plan_to_dict(plan)
+    data["units"][0]["email"] = ""
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(plan_to_dict(build_plan(data)), ensure_ascii=False), "utf-8")
+    from bdg_excel.template import write_templates
+
+    folder = tmp_path / "templates"
+    write_templates(build_plan(data), "2020", folder)
+    result = mail(folder, tmp_path, "--plan", plan_file, "--outbox", tmp_path / "o")
+    assert result.exit_code == 1
+    assert "BTCTU: không có email – đơn vị chưa có địa chỉ email trong kế hoạch" in result.output
+
+
+def test_officers_message_text_is_used_and_checked(plan, templates_2020, tmp_path):
+    text = tmp_path / "thu.txt"
+    text.write_text("Tiêu đề: Báo cáo {ma_ky} – {ma_don_vi}\n\nKính gửi {don_vi}: hạn {han_nop}.\n", "utf-8")
+    result = mail(templates_2020[0].parent, tmp_path, "--message", text, "--outbox", tmp_path / "o", "--unit", "SYT")
+    assert result.exit_code == 0
+    message = parsed((tmp_path / "o" / "2020" / "2020_SYT.eml").read_bytes())
+    assert message["Subject"] == "Báo cáo 2020 – SYT"
+    assert message.get_body().get_content() == "Kính gửi Sở Y tế: hạn 15/12/2020.\n"
+    text.write_text("Tiêu đề: {khong_co}\n\nx", "utf-8")
+    result = mail(templates_2020[0].parent, tmp_path, "--message", text)
+    assert result.exit_code == 2 and "Lỗi: Mẫu thư dùng ô trống không có: {khong_co}" in result.output
+
+
+def test_missing_smtp_settings_are_a_clear_error(templates_2020, tmp_path):
+    result = mail(templates_2020[0].parent, tmp_path, "--send", env={"BDG_SMTP_HOST": ""})
+    assert result.exit_code == 2 and result.output.startswith("Lỗi: Chưa có máy chủ thư")
+
+
+def test_a_config_file_may_not_hold_the_password(templates_2020, tmp_path):
+    config = tmp_path / "bdg.ini"
+    config.write_text("[smtp]\nhost = mail.example\npassword = x\n", "utf-8")
+    result = mail(templates_2020[0].parent, tmp_path, "--send", "--config", config, env={"BDG_SMTP_HOST": ""})
+    assert result.exit_code == 2 and "Không ghi mật khẩu vào tệp cấu hình" in result.output
+
+
+def test_what_was_sent_is_in_the_store(templates_2020, tmp_path, server):
+    mail(templates_2020[0].parent, tmp_path, "--send", "--unit", "SYT", env=server.env)
+    with Store(tmp_path / "s.sqlite") as store:
+        assert store.sent_at("2020", "SYT") is not None and store.sent_at("2020", "CAT") is None
+        row = store.db.execute("SELECT recipients, attachment_sha256 FROM mail_sent").fetchone()
+    workbook = next(p for p in templates_2020 if "_SYT_" in p.name)
+    import hashlib
+    assert row == ("syt@ninhthuan.example", hashlib.sha256(workbook.read_bytes()).hexdigest())
