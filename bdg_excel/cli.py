@@ -6,12 +6,10 @@ from pathlib import Path
 import click
 
 from bdg_excel import __version__
-from bdg_excel.atomic import OutputError
-from bdg_excel.plan import PlanError, load_plan
-from bdg_excel.mail import MailError
-from bdg_excel.store import DEFAULT_STORE, Store, StoreError
+from bdg_excel.errors import BdgError
 
 MASTER_PATH = Path("templates") / "agency_template.xlsx"
+DEFAULT_STORE = Path("output") / "bdg.sqlite"
 
 
 class UserError(click.ClickException):
@@ -24,6 +22,8 @@ class UserError(click.ClickException):
 
 
 def _plan(path: str | None):
+    from bdg_excel.plan import PlanError, load_plan
+
     try:
         return load_plan(path)
     except PlanError as exc:
@@ -35,7 +35,7 @@ def _guard(call, *args, **kwargs):
     """Run a library call, turning the errors a user can fix into one clear message."""
     try:
         return call(*args, **kwargs)
-    except (PlanError, OutputError, StoreError, MailError) as exc:
+    except BdgError as exc:
         raise UserError(str(exc)) from None
 
 
@@ -237,6 +237,8 @@ def mail(period, templates_dir, plan_path, send, units, resend, outbox, message_
                                     show_default=False)
             settings = settings.__class__(**{**settings.__dict__, "password": password})
     outbox_dir = Path(outbox) / period
+    from bdg_excel.store import Store
+
     with _guard(Store, Path(store_path)) as store:
         deliveries = _guard(mail_units, plan, period, Path(templates_dir), unit_codes=units, text=text,
                             outbox=outbox_dir, settings=settings, store=store, resend=resend,
@@ -257,6 +259,8 @@ def mail(period, templates_dir, plan_path, send, units, resend, outbox, message_
 def collect(sources, inbox_dir, store_path):
     """Lưu các biểu đính kèm trong thư trả lời (.eml, mbox, Maildir) vào thư mục INBOX."""
     from bdg_excel.collect import collect as collect_attachments, summary_lines
+
+    from bdg_excel.store import Store
 
     with _guard(Store, Path(store_path)) as store:
         found = _guard(collect_attachments, [Path(s) for s in sources], Path(inbox_dir), store)

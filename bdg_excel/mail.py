@@ -16,6 +16,7 @@ from email.utils import formatdate, make_msgid
 from importlib import resources
 from pathlib import Path
 
+from bdg_excel.errors import BdgError
 from bdg_excel.atomic import atomic_output
 from bdg_excel.layout import template_file_name
 from bdg_excel.plan import Period, Plan, Unit
@@ -26,7 +27,7 @@ SECURITIES = ("ssl", "starttls", "none")
 RETRIES = 3
 
 
-class MailError(Exception):
+class MailError(BdgError):
     """The mail settings or the message text cannot be used."""
 
 

@@ -16,12 +16,14 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
+from bdg_excel.errors import BdgError
+
 OPERATORS = ("≥", "≤", "<", ">", "=")
 LEVELS = ("tỉnh", "huyện")
 DEFAULT_PLAN_RESOURCE = "ninh_thuan_2020.json"
 
 
-class PlanError(Exception):
+class PlanError(BdgError):
     """The plan cannot be used; carries the problems found in it."""
 
     def __init__(self, message: str, problems: tuple = ()):

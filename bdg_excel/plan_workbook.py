@@ -11,13 +11,11 @@ from bdg_excel.problems import Problem, column_letter, error
 
 def export_plan(plan: Plan, path: str | Path) -> Path:
     """Write the plan as a workbook, one sheet per table with Vietnamese headers."""
-    import xlsxwriter
-
-    from bdg_excel.atomic import atomic_output
+    from bdg_excel.atomic import write_xlsx
 
     tables = plan_to_tables(plan)
-    with atomic_output(Path(path)) as tmp:
-        workbook = xlsxwriter.Workbook(str(tmp))
+
+    def fill(workbook) -> None:
         header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
                                       "valign": "top"})
         text = workbook.add_format({"text_wrap": True, "valign": "top"})
@@ -31,8 +29,8 @@ def export_plan(plan: Plan, path: str | Path) -> Path:
             for row, values in enumerate(tables[table.key], start=1):
                 for col, column in enumerate(table.columns):
                     _write(sheet, row, col, column.kind, values[column.field], text, day)
-        workbook.close()
-    return Path(path)
+
+    return write_xlsx(Path(path), fill)
 
 
 def _write(sheet, row: int, col: int, kind: str, value, text, day) -> None:

@@ -10,10 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import xlsxwriter
-
 from bdg_excel import layout
-from bdg_excel.atomic import atomic_output
+from bdg_excel.atomic import write_xlsx
 from bdg_excel.figures import MET, MISSED, NO_DATA, Entry, as_decimal, exact_result
 from bdg_excel.plan import DataElement
 from bdg_excel.problems import cell_name, column_letter
@@ -46,12 +44,7 @@ def write_report(result: "Consolidation", path: Path, appendix_only: bool = Fals
 
     ``appendix_only`` writes just the ``Phụ lục`` sheet, with plain statuses, for printing.
     """
-    with atomic_output(Path(path)) as tmp:
-        workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                                  "strings_to_urls": False})
-        _ReportWriter(workbook, result, appendix_only).write()
-        workbook.close()
-    return Path(path)
+    return write_xlsx(Path(path), lambda workbook: _ReportWriter(workbook, result, appendix_only).write())
 
 
 def _figure_formulas(row: int, col: dict[str, int], element: DataElement) -> tuple[str, str]:

@@ -16,9 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
+from bdg_excel.errors import BdgError
 from bdg_excel.ingest import REJECTED, Submission
 
-DEFAULT_STORE = Path("output") / "bdg.sqlite"
 SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -78,7 +78,7 @@ CREATE TABLE IF NOT EXISTS mail_sent (
 """
 
 
-class StoreError(Exception):
+class StoreError(BdgError):
     """The store cannot be opened or written."""
 
 
@@ -105,7 +105,7 @@ def _text(number: Decimal | None) -> str | None:
 class Store:
     """The SQLite submission store and its archive folder."""
 
-    def __init__(self, path: str | Path = DEFAULT_STORE, timeout: float = 30):
+    def __init__(self, path: str | Path, timeout: float = 30):
         self.path = Path(path)
         self.archive_dir = self.path.parent / "archive"
         try:

@@ -4,10 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-import xlsxwriter
-
 from bdg_excel import layout
-from bdg_excel.atomic import atomic_output
+from bdg_excel.atomic import write_xlsx
 from bdg_excel.figures import Entry, as_decimal, exact_result
 from bdg_excel.plan import DataElement, Period, Plan, PlanError, Unit
 from bdg_excel.problems import cell_name
@@ -57,11 +55,8 @@ def write_template(plan: Plan, period: Period, unit: Unit, path: Path, *, elemen
     """Write one collection workbook; ``entries`` pre-fills figures (as a unit would type them)."""
     elements = tuple(elements if elements is not None else plan.elements_for(unit.code))
     now = now or datetime.now(timezone.utc)
-    with atomic_output(Path(path)) as tmp:
-        workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False})
-        _TemplateWriter(workbook, plan, period, unit, elements, entries or {}, now).write()
-        workbook.close()
-    return Path(path)
+    return write_xlsx(Path(path), lambda workbook: _TemplateWriter(
+        workbook, plan, period, unit, elements, entries or {}, now).write())
 
 
 class _TemplateWriter:
