@@ -163,7 +163,7 @@ def ingest(inbox, period, plan_path, store_path):
     plan = _plan(plan_path)
     if period:
         _guard(plan.period, period)
-    clean = _guard(ingest_folder, Path(inbox), plan, Path(store_path), period, echo=click.echo)
+    clean = _guard(ingest_folder, Path(inbox), plan, Path(store_path), period, echo=click.echo, show_progress=True)
     if not clean:
         raise SystemExit(1)
 
@@ -180,7 +180,7 @@ def consolidate(inbox, period, out_path, plan_path, store_path, pdf):
     from bdg_excel.consolidate import consolidate as run_consolidation, summary_lines
 
     result, written = _guard(run_consolidation, Path(inbox), _plan(plan_path), period, Path(out_path),
-                             Path(store_path), pdf)
+                             Path(store_path), pdf, show_progress=True)
     for line in summary_lines(result):
         click.echo(line)
     for path in written:

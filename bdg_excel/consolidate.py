@@ -105,13 +105,13 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
 
 
 def consolidate(inbox: Path, plan: Plan, period_code: str, out: Path, store_path: Path,
-                pdf: bool = False) -> tuple[Consolidation, list[Path]]:
+                pdf: bool = False, show_progress: bool = False) -> tuple[Consolidation, list[Path]]:
     """Ingest ``inbox``, aggregate the period and write the workbook (and its PDF); returns what was written."""
     from bdg_excel.report import write_report
 
     period = plan.period(period_code)
     with Store(store_path) as store:
-        outcomes = list(ingest_paths(inbox_files(inbox), plan, store))
+        outcomes = list(ingest_paths(inbox_files(inbox), plan, store, show_progress))
         result = build(plan, period, store, outcomes)
     written = [write_report(result, out)]
     if pdf:

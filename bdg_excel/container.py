@@ -80,7 +80,6 @@ _SHEET = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _SHEET_ALT = re.compile(r'<sheet\b[^>]*?r:id="([^"]*)"[^>]*?name="([^"]*)"')
 _REL = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
                   r'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
-_CELL = re.compile(r'<c\b([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _REF = re.compile(r'\br="([A-Z]+\d+)"')
 _VALUE = re.compile(r"<v>[^<]+</v>|<is>")
 
@@ -107,9 +106,12 @@ def formulas_without_result(archive: zipfile.ZipFile, sheet_name: str) -> set[st
     except KeyError:
         return set()
     missing = set()
-    for attributes, body in _CELL.findall(xml):
-        if body and "<f" in body and not _VALUE.search(body):
-            ref = _REF.search(attributes)
-            if ref:
-                missing.add(ref.group(1))
+    position = xml.find("<f")
+    while position != -1:  # visit only the cells that hold a formula
+        start, end = xml.rfind("<c ", 0, position), xml.find("</c>", position)
+        cell = xml[start:end]
+        ref = _REF.search(cell)
+        if ref and not _VALUE.search(cell):
+            missing.add(ref.group(1))
+        position = xml.find("<f", end)
     return missing

@@ -14,6 +14,7 @@ from bdg_excel import container
 from bdg_excel.ingest import ACCEPTED, REJECTED, read_return, too_large
 from bdg_excel.plan import Plan
 from bdg_excel.problems import Problem, error
+from bdg_excel.progress import Progress
 from bdg_excel.store import Store
 
 
@@ -44,14 +45,23 @@ def inbox_files(inbox: Path) -> list[Path]:
                   if p.is_file() and not p.name.startswith(("~$", ".~lock.", ".")))
 
 
-def ingest_paths(paths: list[Path], plan: Plan, store: Store) -> Iterator[Outcome]:
-    """Read, validate, archive and record each file; files already in the store are not read again."""
+def ingest_paths(paths: list[Path], plan: Plan, store: Store, show_progress: bool = False) -> Iterator[Outcome]:
+    """Read, validate, archive and record each file; files already in the store are not read again.
+
+    ``show_progress`` draws a progress bar on a terminal when the run gets long.
+    """
+    progress = Progress(len(paths)) if show_progress else None
     for path in paths:
         try:
-            yield _ingest_one(path, plan, store)
+            outcome = _ingest_one(path, plan, store)
         except OSError as exc:
             message = f"Không đọc được tệp: {exc.strerror or exc}."
-            yield Outcome(path, problems=[error("unreadable-file", message, file=path.name)])
+            outcome = Outcome(path, problems=[error("unreadable-file", message, file=path.name)])
+        if progress:
+            progress.step(len(outcome.problems))
+        yield outcome
+    if progress:
+        progress.close()
 
 
 def _ingest_one(path: Path, plan: Plan, store: Store) -> Outcome:
@@ -94,12 +104,13 @@ def _short(problem: Problem) -> str:
     return f"[{problem.severity}] {where + ': ' if where else ''}{problem.message} ({problem.code})"
 
 
-def ingest_folder(inbox: Path, plan: Plan, store_path: Path, period: str | None, echo=print) -> bool:
+def ingest_folder(inbox: Path, plan: Plan, store_path: Path, period: str | None, echo=print,
+                  show_progress: bool = False) -> bool:
     """Ingest every file under ``inbox``, echoing a line per file and a summary; True when all is clean."""
     paths = inbox_files(inbox)
     counts = {"new": 0, "known": 0, "problems": 0, "rejected": 0}
     with Store(store_path) as store:
-        for outcome in ingest_paths(paths, plan, store):
+        for outcome in ingest_paths(paths, plan, store, show_progress):
             for line in describe(outcome, period):
                 echo(line)
             counts["known" if outcome.known else "new"] += 1

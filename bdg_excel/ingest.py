@@ -163,12 +163,14 @@ def _find_table(workbook: CalamineWorkbook) -> tuple[str, list[list], int, dict[
     names = [n for n in workbook.sheet_names if n != layout.META_SHEET]
     names.sort(key=lambda n: n != layout.DATA_SHEET)
     wanted = {layout.normalise(c.header): c.key for c in layout.COLUMNS}
+    longest = max(len(h) for h in wanted) + 10
     for name in names:
         rows = _sheet_rows(workbook, name)
         for index, row in enumerate(rows[:60]):
             columns = {}
             for col, value in enumerate(row):
-                key = wanted.get(layout.normalise(value)) if isinstance(value, str) else None
+                key = (wanted.get(layout.normalise(value))
+                       if isinstance(value, str) and 0 < len(value) < longest else None)
                 if key and key not in columns:
                     columns[key] = col
             if "code" in columns and "numerator" in columns:

@@ -19,7 +19,7 @@ from pathlib import Path
 from bdg_excel.errors import BdgError
 
 OPERATORS = ("≥", "≤", "<", ">", "=")
-LEVELS = ("tỉnh", "huyện")
+LEVELS = ("tỉnh", "huyện", "xã")
 DEFAULT_PLAN_RESOURCE = "ninh_thuan_2020.json"
 
 
@@ -169,10 +169,16 @@ class Plan:
         """Codes of the units that enter a data element, in plan order."""
         return self._units_by_element.get(element_code, ())
 
+    @cached_property
+    def _elements_by_unit(self) -> dict[str, tuple[DataElement, ...]]:
+        codes: dict[str, set[str]] = {}
+        for element, unit in self.assignments:
+            codes.setdefault(unit, set()).add(element)
+        return {unit: tuple(e for e in self.elements if e.code in mine) for unit, mine in codes.items()}
+
     def elements_for(self, unit_code: str) -> tuple[DataElement, ...]:
         """The data elements a unit enters, in plan order."""
-        codes = {e for e, u in self.assignments if u == unit_code}
-        return tuple(e for e in self.elements if e.code in codes)
+        return self._elements_by_unit.get(unit_code, ())
 
     @property
     def reporting_units(self) -> tuple[Unit, ...]:

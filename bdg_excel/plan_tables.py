@@ -301,7 +301,7 @@ def _check_references(b: _Builder, data: dict) -> None:
     for i, row in enumerate(data["units"]):
         if row["level"] and row["level"] not in LEVELS:
             b.problem(TABLE["units"], i, "level", "unknown-level",
-                      f"Cấp '{row['level']}' không hợp lệ; dùng '{LEVELS[0]}' hoặc '{LEVELS[1]}'.")
+                      f"Cấp '{row['level']}' không hợp lệ; dùng một trong: {', '.join(LEVELS)}.")
         for field_name in ("email", "cc"):
             bad = [a for a in re.split(r"[,;]", row[field_name]) if a.strip() and not EMAIL.fullmatch(a.strip())]
             if bad:

@@ -111,9 +111,19 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self._use_write_ahead_log()
             self._create_schema()
         except (OSError, sqlite3.DatabaseError) as exc:
             raise StoreError(f"Không mở được kho dữ liệu '{self.path}': {exc}.") from None
+
+    def _use_write_ahead_log(self) -> None:
+        """WAL: a commit needs no disk flush, and a killed process still loses nothing committed.
+        Folders that cannot hold a WAL (some network shares) keep SQLite's default journal."""
+        try:
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.OperationalError:
+            pass
 
     def _create_schema(self) -> None:
         if self.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:

@@ -67,7 +67,7 @@ def _edit(plan, tmp_path, sheet, edits):
     ("Số liệu", {"B9": "MT9.CT1"}, ("Số liệu", "B9", "unknown-indicator")),
     ("Số liệu", {"L10": 500}, ("Số liệu", "M10", "invalid-range")),
     ("Đơn vị", {"D3": "khong-phai-email"}, ("Đơn vị", "D3", "invalid-email")),
-    ("Đơn vị", {"C4": "xã"}, ("Đơn vị", "C4", "unknown-level")),
+    ("Đơn vị", {"C4": "thôn"}, ("Đơn vị", "C4", "unknown-level")),
     ("Kỳ báo cáo", {"A2": "2020-Q1"}, ("Kỳ báo cáo", "A2", "invalid-code")),
     ("Kỳ báo cáo", {"C3": "ngày mai"}, ("Kỳ báo cáo", "C3", "invalid-value")),
     ("Chỉ tiêu", {"B2": 9}, ("Chỉ tiêu", "B2", "unknown-goal")),
