@@ -128,7 +128,9 @@ class _ReportWriter:
                 sheet.conditional_format(first_row, col, last_row, col, {
                     "type": "formula", "criteria": f'=${letter}{first_row + 1}="{status}"', "format": self.f[status]})
 
-    def _figure_row(self, sheet, row: int, col: dict[str, int], element: DataElement, entry: Entry, status: str) -> None:
+    def _figure_row(self, sheet, row: int, col: dict[str, int], element: DataElement, entry: Entry, status: str,
+                    live: bool = True) -> None:
+        """Write one figure; ``live`` writes its result and judgement as formulas (with cached results)."""
         for key in ("numerator", "denominator", "value"):
             number = getattr(entry, key)
             if number is None:
@@ -138,9 +140,13 @@ class _ReportWriter:
         sheet.write_number(row, col["scale"], float(element.scale), self.f["number"])
         sheet.write_string(row, col["operator"], element.operator, self.f["center"])
         sheet.write_number(row, col["target"], float(element.target), self.f["number"])
-        result, judgement = _figure_formulas(row, col, element)
         exact = exact_result(element, entry)
         cached = float(as_decimal(exact)) if exact is not None else ""
+        if not live:
+            sheet.write(row, col["result"], cached, self.f["result"])
+            sheet.write_string(row, col["status"], status, self.f["center"])
+            return
+        result, judgement = _figure_formulas(row, col, element)
         sheet.write_formula(row, col["result"], result, self.f["result"], cached)
         sheet.write_formula(row, col["status"], judgement, self.f["center"], status)
 
@@ -252,7 +258,7 @@ class _ReportWriter:
             sheet.write_string(row, 2, element.breakdown, self.f["text"])
             sheet.write_string(row, 3, unit, self.f["text"])
             sheet.write_string(row, 4, self.plan.unit(unit).name, self.f["text"])
-            self._figure_row(sheet, row, col, element, entry, status)
+            self._figure_row(sheet, row, col, element, entry, status, live=False)  # thousands of rows nationally
             sheet.write_string(row, 13, note, self.f["text"])
         last_row = len(self.r.unit_rows)
         for index, width in enumerate((14, 36, 14, 12, 30, 11, 11, 11, 9, 11, 9, 11, 16, 30)):

@@ -1,6 +1,8 @@
 """Collection workbooks: one per reporting unit, written with xlsxwriter."""
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from bdg_excel.problems import cell_name
 
 MASTER_UNIT = Unit(code="", name="(Mẫu chung: tất cả các số liệu của kế hoạch)", level="tỉnh")
 MASTER_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
+PARALLEL_FROM = 200  # units per worker process below which one process is faster
 
 
 def template_units(plan: Plan, unit_codes: list[str] | tuple[str, ...] = ()) -> list[Unit]:
@@ -31,15 +34,31 @@ def template_units(plan: Plan, unit_codes: list[str] | tuple[str, ...] = ()) -> 
 
 
 def write_templates(plan: Plan, period_code: str, out_dir: Path, unit_codes=(), now: datetime | None = None) -> list[Path]:
-    """Write one collection workbook per unit into ``out_dir``; returns the paths written."""
+    """Write one collection workbook per unit into ``out_dir``; returns the paths written.
+
+    Thousands of units (a national run) are shared out among worker processes, one per core.
+    """
     period = plan.period(period_code)
-    units = template_units(plan, unit_codes)
+    codes = [u.code for u in template_units(plan, unit_codes)]
     now = now or datetime.now(timezone.utc)
+    workers = min(os.cpu_count() or 1, len(codes) // PARALLEL_FROM)
+    if workers < 2:
+        return _write_some(plan, period.code, Path(out_dir), codes, now)
+    chunks = [codes[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(workers) as pool:
+        written = pool.map(_write_some, [plan] * workers, [period.code] * workers, [Path(out_dir)] * workers,
+                           chunks, [now] * workers)
+        by_name = {p.name: p for part in written for p in part}
+    return [by_name[layout.template_file_name(period.code, c, plan.unit(c).name)] for c in codes]
+
+
+def _write_some(plan: Plan, period_code: str, out_dir: Path, codes: list[str], now: datetime) -> list[Path]:
+    period = plan.period(period_code)
     paths = []
-    for unit in units:
-        path = Path(out_dir) / layout.template_file_name(period.code, unit.code, unit.name)
-        write_template(plan, period, unit, path, now=now)
-        paths.append(path)
+    for code in codes:
+        unit = plan.unit(code)
+        path = out_dir / layout.template_file_name(period.code, unit.code, unit.name)
+        paths.append(write_template(plan, period, unit, path, now=now))
     return paths
 
 

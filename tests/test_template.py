@@ -142,3 +142,16 @@ def test_master_template_is_up_to_date(plan, tmp_path):
     committed = Path(__file__).resolve().parent.parent / "templates" / "agency_template.xlsx"
     difference = first_difference(committed, fresh)
     assert difference is None, f"run `bdg master` to regenerate templates/agency_template.xlsx: {difference}"
+
+
+def test_many_units_are_written_by_worker_processes_with_the_same_result(plan, tmp_path, monkeypatch):
+    import bdg_excel.template as template
+
+    monkeypatch.setattr(template, "PARALLEL_FROM", 2)
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    parallel = template.write_templates(plan, "2020", tmp_path / "parallel", now=now)
+    monkeypatch.setattr(template, "PARALLEL_FROM", 1000)
+    serial = template.write_templates(plan, "2020", tmp_path / "serial", now=now)
+    assert [p.name for p in parallel] == [p.name for p in serial] and len(parallel) == 18
+    for a, b in zip(parallel, serial):
+        assert first_difference(a, b) is None
