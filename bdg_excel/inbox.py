@@ -71,13 +71,12 @@ def _ingest_one(path: Path, plan: Plan, store: Store) -> Outcome:
     else:
         data = path.read_bytes()
         sha256, submission = hashlib.sha256(data).hexdigest(), None
-    stored = store.file(sha256)
-    if stored is None:
+    if not store.has(sha256):
         submission = submission or read_return(data, path.name, plan)
         if store.add(submission, path, data):
             return Outcome(path, sha256, submission.status, submission.unit, submission.period,
                            list(submission.problems))
-        stored = store.file(sha256)
+    stored = store.file(sha256)
     return Outcome(path, sha256, stored.status, stored.unit, stored.period, known=True)
 
 

@@ -117,8 +117,21 @@ def _read(data: bytes, submission: Submission, plan: Plan, period: str | None) -
                                 "khác); đã nhận dạng đơn vị và kỳ báo cáo theo phần đầu biểu.",
             file=submission.name, sheet=sheet_name))
     _check_identity(meta, plan, period, submission)
-    formulas = container.formulas_without_result(archive, sheet_name) if archive else set()
+    formulas = (container.formulas_without_result(archive, sheet_name)
+                if archive and _incomplete_rows(rows, header_row, columns) else set())
     _read_rows(rows, header_row, columns, sheet_name, formulas, plan, submission)
+
+
+def _incomplete_rows(rows: list[list], header_row: int, columns: dict[str, int]) -> bool:
+    """True when some data row lacks a numerator or denominator: only then can a formula without
+    a result hide a figure, so only then is the sheet's XML searched for one."""
+    needed = (columns["numerator"], columns["denominator"])
+    code_col = columns["code"]
+    for row in rows[header_row + 1:]:
+        if code_col < len(row) and isinstance(row[code_col], str) and CODE_LIKE.fullmatch(row[code_col].strip()):
+            if any(col >= len(row) or row[col] in ("", None) for col in needed):
+                return True
+    return False
 
 
 def _open(data: bytes) -> CalamineWorkbook:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -33,14 +34,26 @@ def convert(source: Path, target_format: str, out_dir: Path, timeout: float = 18
     with tempfile.TemporaryDirectory(prefix="bdg-lo-") as profile:
         command = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
                    "--convert-to", target_format, "--outdir", str(out_dir), str(source)]
+        office = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  start_new_session=True)
         try:
-            subprocess.run(command, capture_output=True, timeout=timeout, check=False)
+            office.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
+            _stop(office)
             raise OutputError(f"LibreOffice không chuyển xong tệp '{source.name}' sau {timeout:.0f} giây.") from None
     produced = out_dir / (source.stem + "." + target_format.split(":")[0])
     if not produced.is_file():
         raise OutputError(f"LibreOffice không chuyển được tệp '{source.name}' sang {target_format}.")
     return produced
+
+
+def _stop(office: subprocess.Popen) -> None:
+    """End LibreOffice and the processes its launcher started."""
+    if hasattr(os, "killpg"):
+        os.killpg(office.pid, signal.SIGKILL)
+    else:
+        office.kill()
+    office.wait()
 
 
 def appendix_pdf(result: "Consolidation", pdf_path: Path) -> Path:

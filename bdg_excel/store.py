@@ -177,12 +177,10 @@ class Store:
 
     def add(self, submission: Submission, source: Path, data: bytes | None) -> bool:
         """Record a submission (and archive its bytes); False when the same bytes are already in."""
-        if self.has(submission.sha256):
-            return False
         archive_name = self.archive(submission.sha256, source.suffix, data) if data is not None else None
         stat = source.stat()
         with self.transaction() as db:
-            if self.has(submission.sha256):  # another run got there first
+            if self.has(submission.sha256):  # already in, perhaps put there by another run just now
                 return False
             cursor = db.execute(
                 "INSERT INTO files (sha256, original_name, source_path, size, file_mtime, ingested_at, unit, period,"

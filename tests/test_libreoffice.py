@@ -147,3 +147,22 @@ def test_pdf_without_libreoffice_is_a_clear_message(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path), "--pdf"])
     assert result.exit_code == 2
     assert result.output.startswith("Lỗi: Không tìm thấy LibreOffice để in PDF")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_a_conversion_that_hangs_is_stopped_with_its_children(tmp_path, monkeypatch):
+    import time
+
+    import bdg_excel.pdf as pdf
+    from bdg_excel.atomic import OutputError
+
+    child = tmp_path / "child.pid"
+    fake = tmp_path / "soffice"
+    fake.write_text(f"#!/bin/sh\nsleep 60 &\necho $! > {child}\nsleep 60\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(pdf, "find_soffice", lambda: str(fake))
+    with pytest.raises(OutputError, match="không chuyển xong tệp 'x.xlsx' sau 1 giây"):
+        pdf.convert(tmp_path / "x.xlsx", "pdf", tmp_path, timeout=1)
+    stat = Path(f"/proc/{int(child.read_text())}/stat")
+    time.sleep(0.2)
+    assert not stat.exists() or stat.read_text().split()[2] in ("Z", "X")  # the launcher's child is gone too

@@ -6,6 +6,7 @@ be written, as a person would: a locked cell stops the script with exit status 3
 """
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -35,43 +36,54 @@ def main(source, target, cells_json):
     office = subprocess.Popen(
         ["soffice", "-env:UserInstallation=" + uno.systemPathToFileUrl(profile), "--headless", "--invisible",
          "--norestore", "--nodefault", f"--accept=socket,host=127.0.0.1,port={port};urp;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    desktop = None
     try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-        for _ in range(300):
+        desktop = connect(port)
+        return fill(desktop, source, target, cells)
+    finally:
+        if desktop is not None:
             try:
-                ctx = resolver.resolve(f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext")
-                break
-            except Exception:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("LibreOffice did not start")
-        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(source)), "_blank", 0,
-                                           (prop("Hidden", True),))
+                desktop.terminate()
+            except Exception:  # the office closes the connection while answering
+                pass
+        try:
+            office.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(office.pid, signal.SIGKILL)  # soffice is a launcher: end its whole group
+
+
+def connect(port):
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    for _ in range(300):
+        try:
+            ctx = resolver.resolve(f"uno:socket,host=127.0.0.1,port={port};urp;StarOffice.ComponentContext")
+            return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        except Exception:
+            time.sleep(0.1)
+    raise SystemExit("LibreOffice did not start")
+
+
+def fill(desktop, source, target, cells):
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(source)), "_blank", 0,
+                                       (prop("Hidden", True),))
+    try:
         sheet = doc.Sheets.getByName("Nhập liệu")
         for address, value in cells.items():
             cell = sheet.getCellRangeByName(address)
             if cell.CellProtection.IsLocked:
-                sys.exit(3)
+                return 3
             if isinstance(value, str):
                 cell.setString(value)
             else:
                 cell.setValue(value)
         doc.storeToURL(uno.systemPathToFileUrl(os.path.abspath(target)),
                        (prop("FilterName", "Calc MS Excel 2007 XML"),))
-        doc.close(True)
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
+        return 0
     finally:
-        try:
-            office.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            office.kill()
+        doc.close(True)
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    sys.exit(main(*sys.argv[1:4]))
