@@ -97,7 +97,19 @@ def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "") -> tuple[
     return results, problems
 
 
-def unit_results(plan: Plan, figures: list[UnitFigure]) -> list[tuple[DataElement, str, Entry, str]]:
+@dataclass(frozen=True)
+class UnitRow:
+    """One unit's figure for a data element that several units enter."""
+
+    element: DataElement
+    unit: str
+    entry: Entry
+    result: Fraction | None
+    status: str
+    note: str = ""
+
+
+def unit_results(plan: Plan, figures: list[UnitFigure], notes: dict[tuple[str, str], str]) -> list[UnitRow]:
     """For data elements entered by several units: each expected unit's entry and status."""
     by_key = {(f.code, f.unit): f.entry for f in figures}
     rows = []
@@ -107,5 +119,6 @@ def unit_results(plan: Plan, figures: list[UnitFigure]) -> list[tuple[DataElemen
             continue
         for unit in units:
             entry = by_key.get((element.code, unit), Entry())
-            rows.append((element, unit, entry, judge(element, exact_result(element, entry))))
+            result = exact_result(element, entry)
+            rows.append(UnitRow(element, unit, entry, result, judge(element, result), notes.get((element.code, unit), "")))
     return rows

@@ -79,8 +79,9 @@ def check_entry(element: DataElement, entry: Entry, cells: dict[str, str], where
                           f"Tử số ({format_number(entry.numerator)}) lớn hơn mẫu số ({format_number(entry.denominator)}): "
                           "tỷ lệ không thể vượt 100%.", cells["numerator"])
         return
-    yield from _value_mismatch(element, entry, cells, where)
-    yield from _out_of_range(element, entry, cells, where)
+    computed = exact_result(element, entry) if entry.has_fraction else None
+    yield from _value_mismatch(element, entry, computed, cells, where)
+    yield from _out_of_range(element, entry, computed, cells, where)
 
 
 def _negative(entry: Entry, cells: dict[str, str], where: Where) -> Iterator[Problem]:
@@ -108,10 +109,10 @@ def _incomplete(entry: Entry, cells: dict[str, str], where: Where) -> Iterator[P
         yield where.error("missing-numerator", "Có mẫu số nhưng thiếu tử số.", cells["numerator"])
 
 
-def _value_mismatch(element: DataElement, entry: Entry, cells: dict[str, str], where: Where) -> Iterator[Problem]:
-    if entry.value is None or not entry.has_fraction:
+def _value_mismatch(element: DataElement, entry: Entry, computed: Fraction | None, cells: dict[str, str],
+                    where: Where) -> Iterator[Problem]:
+    if entry.value is None or computed is None:
         return
-    computed = exact_result(element, entry)
     tolerance = Fraction(1, 10 ** decimal_places(entry.value))
     if abs(Fraction(entry.value) - computed) > tolerance:
         yield where.error("value-mismatch",
@@ -120,15 +121,15 @@ def _value_mismatch(element: DataElement, entry: Entry, cells: dict[str, str], w
                           f"{format_value(element, computed)}).", cells["value"])
 
 
-def _out_of_range(element: DataElement, entry: Entry, cells: dict[str, str], where: Where) -> Iterator[Problem]:
-    low, high = element.value_min, element.value_max
+def _out_of_range(element: DataElement, entry: Entry, computed: Fraction | None, cells: dict[str, str],
+                  where: Where) -> Iterator[Problem]:
+    low, high = element.value_min, element.value_max  # Decimal and Fraction compare exactly
     if entry.value is not None and not low <= entry.value <= high:
         yield where.error("value-out-of-range",
                           f"Giá trị {format_number(entry.value, 10)} nằm ngoài khoảng hợp lý "
                           f"({format_number(low)} – {format_number(high)} {element.unit}).", cells["value"])
         return
-    computed = exact_result(element, entry) if entry.has_fraction else None
-    if computed is not None and not Fraction(low) <= computed <= Fraction(high):
+    if computed is not None and not low <= computed <= high:
         yield where.error("value-out-of-range",
                           f"Kết quả tính từ tử số/mẫu số ({format_value(element, computed)}) nằm ngoài khoảng hợp lý "
                           f"({format_number(low)} – {format_number(high)} {element.unit}).", cells["numerator"])

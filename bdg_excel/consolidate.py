@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bdg_excel.aggregate import ElementFigure, UnitFigure, aggregate, unit_results
+from bdg_excel.aggregate import ElementFigure, UnitFigure, UnitRow, aggregate, unit_results
 from bdg_excel.figures import MET, MISSED, NO_DATA, Entry
 from bdg_excel.inbox import Outcome, inbox_files, ingest_paths
 from bdg_excel.ingest import REJECTED
 from bdg_excel.numbers import to_decimal
-from bdg_excel.plan import DataElement, Period, Plan
+from bdg_excel.plan import Period, Plan
 from bdg_excel.problems import Problem
 from bdg_excel.status import SubmissionRow, submission_rows
 from bdg_excel.store import Store, StoredFile
@@ -26,7 +26,7 @@ class Consolidation:
     figures: list[ElementFigure]
     previous_period: str
     previous: dict[str, str]
-    unit_rows: list[tuple[DataElement, str, Entry, str, str]]
+    unit_rows: list[UnitRow]
     submissions: list[SubmissionRow]
     problems: list[tuple[str, Problem]]
     notes: dict[str, str]
@@ -97,8 +97,7 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
     return Consolidation(
         plan=plan, period=period, figures=results, previous_period=previous_period,
         previous=_previous(plan, store, previous_period),
-        unit_rows=[(e, u, entry, status, unit_notes.get((e.code, u), ""))
-                   for e, u, entry, status in unit_results(plan, figures)],
+        unit_rows=unit_results(plan, figures, unit_notes),
         submissions=submission_rows(plan, period, files, current, filled),
         problems=_problems(store, files, period.code, outcomes) + [("", p) for p in aggregation_problems],
         notes=notes, generated_at=datetime.now())

@@ -6,6 +6,9 @@ than the one being consolidated is kept, and only reported as such for this run.
 from __future__ import annotations
 
 import hashlib
+import os
+import sqlite3
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -16,6 +19,8 @@ from bdg_excel.plan import Plan
 from bdg_excel.problems import Problem, error
 from bdg_excel.progress import Progress
 from bdg_excel.store import Store
+
+PARALLEL_FROM = 500  # files per worker process below which one process is faster
 
 
 @dataclass(frozen=True)
@@ -48,15 +53,24 @@ def inbox_files(inbox: Path) -> list[Path]:
 def ingest_paths(paths: list[Path], plan: Plan, store: Store, show_progress: bool = False) -> Iterator[Outcome]:
     """Read, validate, archive and record each file; files already in the store are not read again.
 
+    Thousands of files (a national run) are read and validated by worker processes, one per
+    core, while this process archives and records them one by one, in order.
     ``show_progress`` draws a progress bar on a terminal when the run gets long.
     """
     progress = Progress(len(paths)) if show_progress else None
-    for path in paths:
-        try:
-            outcome = _ingest_one(path, plan, store)
-        except OSError as exc:
-            message = f"Không đọc được tệp: {exc.strerror or exc}."
-            outcome = Outcome(path, problems=[error("unreadable-file", message, file=path.name)])
+    workers = min(os.cpu_count() or 1, len(paths) // PARALLEL_FROM)
+    if workers < 2:
+        loaded = (_load(path, plan, store.has) for path in paths)
+        outcomes = (_record(path, found, store) for path, found in zip(paths, loaded))
+        yield from _counted(outcomes, progress)
+        return
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(plan, store.path)) as pool:
+        loaded = pool.map(_load_in_worker, paths, chunksize=16)
+        yield from _counted((_record(path, found, store) for path, found in zip(paths, loaded)), progress)
+
+
+def _counted(outcomes: Iterator[Outcome], progress: Progress | None) -> Iterator[Outcome]:
+    for outcome in outcomes:
         if progress:
             progress.step(len(outcome.problems))
         yield outcome
@@ -64,18 +78,43 @@ def ingest_paths(paths: list[Path], plan: Plan, store: Store, show_progress: boo
         progress.close()
 
 
-def _ingest_one(path: Path, plan: Plan, store: Store) -> Outcome:
-    if path.stat().st_size > container.MAX_FILE_BYTES:
-        submission, data = too_large(path), None
-        sha256 = submission.sha256
-    else:
+def _load(path: Path, plan: Plan, known) -> tuple:
+    """(sha256, bytes, submission) for a new file; submission None when the store has the bytes already;
+    an Outcome when the file cannot be read at all."""
+    try:
+        if path.stat().st_size > container.MAX_FILE_BYTES:
+            submission = too_large(path)
+            return submission.sha256, None, None if known(submission.sha256) else submission
         data = path.read_bytes()
-        sha256, submission = hashlib.sha256(data).hexdigest(), None
-    if not store.has(sha256):
-        submission = submission or read_return(data, path.name, plan)
-        if store.add(submission, path, data):
-            return Outcome(path, sha256, submission.status, submission.unit, submission.period,
-                           list(submission.problems))
+    except OSError as exc:
+        message = f"Không đọc được tệp: {exc.strerror or exc}."
+        return Outcome(path, problems=[error("unreadable-file", message, file=path.name)])
+    sha256 = hashlib.sha256(data).hexdigest()
+    if known(sha256):
+        return sha256, None, None
+    return sha256, data, read_return(data, path.name, plan)
+
+
+_WORKER: dict = {}
+
+
+def _start_worker(plan: Plan, store_path: Path) -> None:
+    _WORKER["plan"] = plan
+    _WORKER["db"] = sqlite3.connect(f"{Path(store_path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+
+
+def _load_in_worker(path: Path) -> tuple:
+    db = _WORKER["db"]
+    return _load(path, _WORKER["plan"],
+                 lambda sha256: db.execute("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)).fetchone() is not None)
+
+
+def _record(path: Path, loaded, store: Store) -> Outcome:
+    if isinstance(loaded, Outcome):
+        return loaded
+    sha256, data, submission = loaded
+    if submission is not None and store.add(submission, path, data):
+        return Outcome(path, sha256, submission.status, submission.unit, submission.period, list(submission.problems))
     stored = store.file(sha256)
     return Outcome(path, sha256, stored.status, stored.unit, stored.period, known=True)
 

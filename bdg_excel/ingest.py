@@ -17,7 +17,7 @@ from bdg_excel import container, layout
 from bdg_excel.checks import Where, check_entry, read_number
 from bdg_excel.figures import Entry
 from bdg_excel.plan import Plan, PlanError
-from bdg_excel.problems import Problem, cell_name, error, warning
+from bdg_excel.problems import Problem, cell_name, column_letter, error, warning
 
 ACCEPTED, WITH_PROBLEMS, REJECTED = "accepted", "accepted-with-problems", "rejected"
 STATUS_LABELS = {ACCEPTED: "đã nhận", WITH_PROBLEMS: "đã nhận, có vấn đề", REJECTED: "bị từ chối"}
@@ -281,7 +281,7 @@ def _figure(element, row, index, columns, sheet_name, formulas, where: Where, su
     cells, numbers, problems = {}, {}, []
     for key in ("numerator", "denominator", "value"):
         col = columns[key]
-        cells[key] = cell_name(index, col)
+        cells[key] = f"{column_letter(col)}{index + 1}"
         raw = row[col] if col < len(row) else ""
         whole = element.whole_numbers and key != "value"
         numbers[key], found = read_number(raw, whole, key, cells[key], where, cells[key] in formulas)

@@ -6,6 +6,7 @@ a Vietnamese message and the place where a person finds it in Excel.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 ERROR = "lỗi"
 WARNING = "cảnh báo"
@@ -50,6 +51,7 @@ def warning(code: str, message: str, **where: str) -> Problem:
     return Problem(code, WARNING, message, **where)
 
 
+@lru_cache(maxsize=256)
 def column_letter(index: int) -> str:
     """Excel column letters for a zero-based column index (0 -> A, 26 -> AA)."""
     letters = ""

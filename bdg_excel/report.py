@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from bdg_excel import layout
 from bdg_excel.atomic import write_xlsx
-from bdg_excel.figures import MET, MISSED, NO_DATA, Entry, as_decimal, exact_result
+from bdg_excel.figures import MET, MISSED, NO_DATA, Entry, as_decimal
 from bdg_excel.plan import DataElement
 from bdg_excel.problems import cell_name, column_letter
 
@@ -28,14 +28,12 @@ MM = 1 / 25.4
 DATA_HEADERS = ("Mã", "Mục tiêu", "Chỉ tiêu", "Phân tổ", "Đơn vị báo cáo", "Tử số", "Mẫu số", "Giá trị nhập",
                 "Hệ số", "Kết quả", "Đơn vị tính", "Toán tử", "Chỉ tiêu kế hoạch", "Đánh giá", "Kết quả (hiển thị)",
                 "Kỳ trước", "Ghi chú")
-UNIT_HEADERS = ("Mã", "Chỉ tiêu", "Phân tổ", "Đơn vị", "Tên đơn vị", "Tử số", "Mẫu số", "Giá trị nhập", "Hệ số",
-                "Kết quả", "Toán tử", "Chỉ tiêu kế hoạch", "Đánh giá", "Ghi chú")
+UNIT_HEADERS = ("Mã", "Chỉ tiêu", "Phân tổ", "Đơn vị", "Tên đơn vị", "Tử số", "Mẫu số", "Giá trị nhập", "Kết quả",
+                "Chỉ tiêu kế hoạch", "Đánh giá", "Ghi chú")
 SUBMISSION_HEADERS = ("Mã đơn vị", "Tên đơn vị", "Tình trạng", "Tệp", "Thời điểm gửi", "Người gửi", "Số vấn đề",
                       "Số liệu đã nhập", "Ghi chú")
 DATA_COLUMNS = {"numerator": 5, "denominator": 6, "value": 7, "scale": 8, "result": 9, "operator": 11,
                 "target": 12, "status": 13}
-UNIT_COLUMNS = {"numerator": 5, "denominator": 6, "value": 7, "scale": 8, "result": 9, "operator": 10,
-                "target": 11, "status": 12}
 PROBLEM_HEADERS = ("Tệp", "Đơn vị", "Trang", "Ô", "Mã lỗi", "Mức độ", "Nội dung")
 
 
@@ -128,9 +126,9 @@ class _ReportWriter:
                 sheet.conditional_format(first_row, col, last_row, col, {
                     "type": "formula", "criteria": f'=${letter}{first_row + 1}="{status}"', "format": self.f[status]})
 
-    def _figure_row(self, sheet, row: int, col: dict[str, int], element: DataElement, entry: Entry, status: str,
-                    live: bool = True) -> None:
-        """Write one figure; ``live`` writes its result and judgement as formulas (with cached results)."""
+    def _figure_row(self, sheet, row: int, element: DataElement, entry: Entry, result, status: str) -> None:
+        """Write one figure of the data sheet: its result and judgement are formulas, with cached results."""
+        col = DATA_COLUMNS
         for key in ("numerator", "denominator", "value"):
             number = getattr(entry, key)
             if number is None:
@@ -140,14 +138,9 @@ class _ReportWriter:
         sheet.write_number(row, col["scale"], float(element.scale), self.f["number"])
         sheet.write_string(row, col["operator"], element.operator, self.f["center"])
         sheet.write_number(row, col["target"], float(element.target), self.f["number"])
-        exact = exact_result(element, entry)
-        cached = float(as_decimal(exact)) if exact is not None else ""
-        if not live:
-            sheet.write(row, col["result"], cached, self.f["result"])
-            sheet.write_string(row, col["status"], status, self.f["center"])
-            return
-        result, judgement = _figure_formulas(row, col, element)
-        sheet.write_formula(row, col["result"], result, self.f["result"], cached)
+        cached = float(as_decimal(result)) if result is not None else ""
+        result_formula, judgement = _figure_formulas(row, col, element)
+        sheet.write_formula(row, col["result"], result_formula, self.f["result"], cached)
         sheet.write_formula(row, col["status"], judgement, self.f["center"], status)
 
     # -- the sheets ------------------------------------------------------------------------
@@ -220,7 +213,6 @@ class _ReportWriter:
         self._print_setup(sheet, header_row)
 
     def _data(self, sheet) -> None:
-        col = DATA_COLUMNS
         figures = self.r.figures
         last_row = len(figures)
         sheet.add_table(0, 0, max(last_row, 1), len(DATA_HEADERS) - 1, {
@@ -237,34 +229,40 @@ class _ReportWriter:
             sheet.write_string(row, 2, element.label, self.f["text"])
             sheet.write_string(row, 3, element.breakdown, self.f["text"])
             sheet.write_string(row, 4, reporters, self.f["text"])
-            self._figure_row(sheet, row, col, element, figure.entry, figure.status)
+            self._figure_row(sheet, row, element, figure.entry, figure.result, figure.status)
             sheet.write_string(row, 10, element.unit, self.f["text"])
             sheet.write_string(row, 14, figure.display, self.f["text"])
             sheet.write_string(row, 15, self.r.previous.get(element.code, ""), self.f["text"])
             sheet.write_string(row, 16, notes.get(element.code, ""), self.f["text"])
         for index, width in enumerate((16, 10, 40, 18, 22, 11, 11, 11, 9, 11, 12, 9, 11, 16, 24, 24, 30)):
             sheet.set_column(index, index, width)
-        self._status_rules(sheet, 1, last_row, col["status"], (col["result"],))
+        self._status_rules(sheet, 1, last_row, DATA_COLUMNS["status"], (DATA_COLUMNS["result"],))
         sheet.freeze_panes(1, 1)
         self._print_setup(sheet, 0)
 
     def _by_unit(self, sheet) -> None:
-        col = UNIT_COLUMNS
+        """Plain values, no formulas: nationally this sheet has tens of thousands of rows."""
         for index, header in enumerate(UNIT_HEADERS):
             sheet.write_string(0, index, header, self.f["header"])
-        for row, (element, unit, entry, status, note) in enumerate(self.r.unit_rows, start=1):
-            sheet.write_string(row, 0, element.code, self.f["text"])
-            sheet.write_string(row, 1, element.label, self.f["text"])
-            sheet.write_string(row, 2, element.breakdown, self.f["text"])
-            sheet.write_string(row, 3, unit, self.f["text"])
-            sheet.write_string(row, 4, self.plan.unit(unit).name, self.f["text"])
-            self._figure_row(sheet, row, col, element, entry, status, live=False)  # thousands of rows nationally
-            sheet.write_string(row, 13, note, self.f["text"])
+        for row, item in enumerate(self.r.unit_rows, start=1):
+            element, entry = item.element, item.entry
+            for index, text in enumerate((element.code, element.label, element.breakdown, item.unit,
+                                          self.plan.unit(item.unit).name)):
+                sheet.write_string(row, index, text, self.f["text"])
+            for index, number in ((5, entry.numerator), (6, entry.denominator), (7, entry.value)):
+                if number is not None:
+                    sheet.write_number(row, index, float(number), self.f["number"])
+            if item.result is not None:
+                sheet.write_number(row, 8, float(as_decimal(item.result)), self.f["result"])
+            sheet.write_string(row, 9, element.target_display, self.f["center"])
+            sheet.write_string(row, 10, item.status, self.f["center"])
+            if item.note:
+                sheet.write_string(row, 11, item.note, self.f["text"])
         last_row = len(self.r.unit_rows)
-        for index, width in enumerate((14, 36, 14, 12, 30, 11, 11, 11, 9, 11, 9, 11, 16, 30)):
+        for index, width in enumerate((14, 36, 14, 12, 30, 11, 11, 11, 11, 14, 16, 30)):
             sheet.set_column(index, index, width)
         sheet.autofilter(0, 0, max(last_row, 1), len(UNIT_HEADERS) - 1)
-        self._status_rules(sheet, 1, last_row, col["status"], (col["result"], 3))
+        self._status_rules(sheet, 1, last_row, 10, (8, 3))
         sheet.freeze_panes(1, 0)
         self._print_setup(sheet, 0)
 

@@ -40,10 +40,13 @@ def _status(current: StoredFile, period: Period) -> str:
 def submission_rows(plan: Plan, period: Period, files: list[StoredFile], current: dict[str, StoredFile],
                     filled: dict[str, int]) -> list[SubmissionRow]:
     """A row for every unit that enters data: on time, late, with problems, rejected or not received."""
+    by_unit: dict[str, list[StoredFile]] = {}
+    for stored in files:
+        by_unit.setdefault(stored.unit, []).append(stored)
     rows = []
     for unit in plan.reporting_units:
         expected = len(plan.elements_for(unit.code))
-        mine = [f for f in files if f.unit == unit.code]
+        mine = by_unit.get(unit.code, [])
         rejected = [f for f in mine if f.status == REJECTED]
         chosen = current.get(unit.code)
         notes = []

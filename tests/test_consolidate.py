@@ -210,7 +210,7 @@ def test_missing_late_rejected_and_resubmitted_units(plan, tmp_path):
     bacai = [r for r in by_unit if r[3] == "BACAI"]
     assert len(bacai) == 5 and {r[5] for r in bacai} == {None}
     cached = openpyxl.load_workbook(out, data_only=True)["Theo đơn vị"]
-    assert {cached.cell(r, 13).value for r in range(2, cached.max_row + 1)
+    assert {cached.cell(r, 11).value for r in range(2, cached.max_row + 1)
             if cached.cell(r, 4).value == "BACAI"} == {"Chưa có số liệu"}
 
 

@@ -146,3 +146,18 @@ def test_two_runs_at_once_do_not_corrupt_the_store(plan, tmp_path):
     outputs = [run.communicate(timeout=120) for run in runs]
     assert all(b"Traceback" not in err for _, err in outputs), outputs
     assert _consistent(store_path, 5) == 40
+
+
+def test_many_files_are_read_by_worker_processes_with_the_same_outcome(plan, inbox, tmp_path, monkeypatch):
+    import bdg_excel.inbox as inbox_module
+
+    serial = ingest(plan, inbox, tmp_path / "serial.sqlite")
+    monkeypatch.setattr(inbox_module, "PARALLEL_FROM", 1)
+    parallel = ingest(plan, inbox, tmp_path / "parallel.sqlite")
+    again = ingest(plan, inbox, tmp_path / "parallel.sqlite")
+    strip = lambda outcomes: [(o.path.name, o.sha256, o.status, o.unit, o.problems, o.known) for o in outcomes]  # noqa: E731
+    assert strip(parallel) == strip(serial)
+    assert [o.known for o in again] == [True, True, True]
+    dump = lambda name: list(sqlite3.connect(tmp_path / name).execute(  # noqa: E731
+        "SELECT sha256, unit, status FROM files ORDER BY id"))
+    assert dump("parallel.sqlite") == dump("serial.sqlite")
