@@ -5,8 +5,10 @@ from pathlib import Path
 
 import click
 
-from bdg_excel import __version__
+from bdg_excel import __version__, click_vi
 from bdg_excel.errors import BdgError
+
+click_vi.install()
 
 MASTER_PATH = Path("templates") / "agency_template.xlsx"
 DEFAULT_STORE = Path("output") / "bdg.sqlite"

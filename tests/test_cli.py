@@ -195,3 +195,11 @@ def test_ingest_prints_a_line_per_file_and_a_summary(plan, tmp_path):
     assert result.output.splitlines()[0] == "snv.xlsx: đã có trong kho, bỏ qua – đã nhận (SNV, kỳ 2020-H1)"
     (inbox / "syt.xlsx").unlink()
     assert run("ingest", inbox, "--period", "2020-H1", "--store", store).exit_code == 0
+
+
+def test_clicks_own_messages_are_vietnamese():
+    result = run("templates")
+    assert result.exit_code == 2
+    assert "Lỗi: Thiếu tùy chọn '--period'." in result.output and "Cách dùng: " in result.output
+    assert "Không có lệnh 'khongco'." in run("khongco").output
+    assert "Hiện hướng dẫn này rồi thoát." in run("--help").output

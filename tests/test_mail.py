@@ -161,3 +161,21 @@ def test_what_was_sent_is_in_the_store(templates_2020, tmp_path, server):
     workbook = next(p for p in templates_2020 if "_SYT_" in p.name)
     import hashlib
     assert row == ("syt@ninhthuan.example", hashlib.sha256(workbook.read_bytes()).hexdigest())
+
+
+def test_cc_addresses_from_the_plan_receive_the_message(plan, tmp_path, server):
+    from bdg_excel.template import write_templates
+
+    data = plan_to_dict(plan)
+    unit = next(u for u in data["units"] if u["code"] == "SYT")
+    unit["cc"] = "giamdoc.syt@ninhthuan.example; vanthu.syt@ninhthuan.example"
+    edited = build_plan(data)
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(plan_to_dict(edited), ensure_ascii=False), "utf-8")
+    folder = tmp_path / "templates"
+    write_templates(edited, "2020", folder, ["SYT"])
+    result = mail(folder, tmp_path, "--plan", plan_file, "--send", "--unit", "SYT", env=server.env)
+    assert result.exit_code == 0, result.output
+    (_, recipients, raw), = server.handler.received
+    assert recipients == ["syt@ninhthuan.example", "giamdoc.syt@ninhthuan.example", "vanthu.syt@ninhthuan.example"]
+    assert parsed(raw)["Cc"] == "giamdoc.syt@ninhthuan.example, vanthu.syt@ninhthuan.example"

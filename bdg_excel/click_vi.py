@@ -1,0 +1,69 @@
+"""Vietnamese for the messages click itself prints (usage, help headings, argument errors).
+
+click looks its texts up through gettext, which ships no Vietnamese catalogue; this installs
+a small one into click's modules, so that every line an officer reads is Vietnamese.
+"""
+from __future__ import annotations
+
+import importlib
+
+MESSAGES = {
+    "Usage:": "Cách dùng:",
+    "Options": "Tùy chọn",
+    "Commands": "Lệnh",
+    "Show this message and exit.": "Hiện hướng dẫn này rồi thoát.",
+    "Show the version and exit.": "Hiện phiên bản rồi thoát.",
+    "Error: {message}": "Lỗi: {message}",
+    "Try '{command} {option}' for help.": "Xem hướng dẫn: '{command} {option}'.",
+    "Missing argument": "Thiếu tham số",
+    "Missing option": "Thiếu tùy chọn",
+    "Missing parameter": "Thiếu tham số",
+    "Missing command.": "Thiếu lệnh.",
+    "Missing {param_type}": "Thiếu {param_type}",
+    "Missing parameter: {param_name}": "Thiếu tham số: {param_name}",
+    "argument": "tham số",
+    "option": "tùy chọn",
+    "parameter": "tham số",
+    "No such command {name!r}.": "Không có lệnh {name!r}.",
+    "No such option: {name}": "Không có tùy chọn: {name}",
+    "No such option {name!r}.": "Không có tùy chọn {name!r}.",
+    "Option {name!r} does not take a value.": "Tùy chọn {name!r} không nhận giá trị.",
+    "Invalid value for {param_hint}: {message}": "Giá trị không hợp lệ cho {param_hint}: {message}",
+    "Invalid value: {message}": "Giá trị không hợp lệ: {message}",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} không tồn tại.",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} là thư mục, không phải tệp.",
+    "{name} {filename!r} is a file.": "{name} {filename!r} là tệp, không phải thư mục.",
+    "{name} {filename!r} is not readable.": "Không đọc được {name} {filename!r}.",
+    "{name} {filename!r} is not writable.": "Không ghi được {name} {filename!r}.",
+    "{value!r} is not a valid {number_type}.": "{value!r} không phải là {number_type} hợp lệ.",
+    "file": "Tệp",
+    "directory": "Thư mục",
+    "path": "Đường dẫn",
+    "default: {default}": "mặc định: {default}",
+    "required": "bắt buộc",
+    "Aborted!": "Đã dừng.",
+}
+PLURALS = {
+    "Got unexpected extra argument ({args})": "Thừa tham số ({args})",
+    "Did you mean {possibility}?": "Có phải ý bạn là {possibility}?",
+    "Option {name!r} requires an argument.": "Tùy chọn {name!r} cần một giá trị.",
+}
+MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils")
+
+
+def _gettext(message: str) -> str:
+    return MESSAGES.get(message, message)
+
+
+def _ngettext(singular: str, plural: str, count: int) -> str:
+    return PLURALS.get(singular, singular if count == 1 else plural)
+
+
+def install() -> None:
+    """Make click speak Vietnamese in this process."""
+    for name in MODULES:
+        module = importlib.import_module(f"click.{name}")
+        if hasattr(module, "_"):
+            module._ = _gettext
+        if hasattr(module, "ngettext"):
+            module.ngettext = _ngettext
