@@ -11,14 +11,14 @@ import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from bdg_excel import container
 from bdg_excel.ingest import ACCEPTED, REJECTED, read_return, too_large
 from bdg_excel.plan import Plan
 from bdg_excel.problems import Problem, error
 from bdg_excel.progress import Progress
-from bdg_excel.store import Store
+from bdg_excel.store import Store, archive_bytes
 
 PARALLEL_FROM = 500  # files per worker process below which one process is faster
 
@@ -60,11 +60,11 @@ def ingest_paths(paths: list[Path], plan: Plan, store: Store, show_progress: boo
     progress = Progress(len(paths)) if show_progress else None
     workers = min(os.cpu_count() or 1, len(paths) // PARALLEL_FROM)
     if workers < 2:
-        loaded = (_load(path, plan, store.has) for path in paths)
+        loaded = (_load(path, plan, store.has, store.archive_dir) for path in paths)
         outcomes = (_record(path, found, store) for path, found in zip(paths, loaded))
         yield from _counted(outcomes, progress)
         return
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(plan, store.path)) as pool:
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(plan, store.path, store.archive_dir)) as pool:
         loaded = pool.map(_load_in_worker, paths, chunksize=16)
         yield from _counted((_record(path, found, store) for path, found in zip(paths, loaded)), progress)
 
@@ -78,9 +78,9 @@ def _counted(outcomes: Iterator[Outcome], progress: Progress | None) -> Iterator
         progress.close()
 
 
-def _load(path: Path, plan: Plan, known) -> tuple:
-    """(sha256, bytes, submission) for a new file; submission None when the store has the bytes already;
-    an Outcome when the file cannot be read at all."""
+def _load(path: Path, plan: Plan, known: Callable[[str], bool], archive_dir: Path) -> tuple | Outcome:
+    """Read, validate and archive a new file: (sha256, archive name, submission); the submission is
+    None when the store has these bytes already. An Outcome when the file cannot be read at all."""
     try:
         if path.stat().st_size > container.MAX_FILE_BYTES:
             submission = too_large(path)
@@ -92,28 +92,31 @@ def _load(path: Path, plan: Plan, known) -> tuple:
     sha256 = hashlib.sha256(data).hexdigest()
     if known(sha256):
         return sha256, None, None
-    return sha256, data, read_return(data, path.name, plan)
+    submission = read_return(data, path.name, plan)
+    return sha256, archive_bytes(archive_dir, sha256, path.suffix, data), submission
 
 
 _WORKER: dict = {}
 
 
-def _start_worker(plan: Plan, store_path: Path) -> None:
-    _WORKER["plan"] = plan
+def _start_worker(plan: Plan, store_path: Path, archive_dir: Path) -> None:
+    _WORKER["plan"], _WORKER["archive_dir"] = plan, archive_dir
     _WORKER["db"] = sqlite3.connect(f"{Path(store_path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
 
 
-def _load_in_worker(path: Path) -> tuple:
+def _load_in_worker(path: Path) -> tuple | Outcome:
     db = _WORKER["db"]
     return _load(path, _WORKER["plan"],
-                 lambda sha256: db.execute("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)).fetchone() is not None)
+                 lambda sha256: db.execute("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)).fetchone() is not None,
+                 _WORKER["archive_dir"])
 
 
-def _record(path: Path, loaded, store: Store) -> Outcome:
+def _record(path: Path, loaded: tuple | Outcome, store: Store) -> Outcome:
+    """Record a loaded file in the store (one transaction) and say what happened."""
     if isinstance(loaded, Outcome):
         return loaded
-    sha256, data, submission = loaded
-    if submission is not None and store.add(submission, path, data):
+    sha256, archive_name, submission = loaded
+    if submission is not None and store.add(submission, path, archive_name):
         return Outcome(path, sha256, submission.status, submission.unit, submission.period, list(submission.problems))
     stored = store.file(sha256)
     return Outcome(path, sha256, stored.status, stored.unit, stored.period, known=True)

@@ -102,6 +102,19 @@ def _text(number: Decimal | None) -> str | None:
     return None if number is None else f"{number:f}"
 
 
+def archive_bytes(archive_dir: Path, sha256: str, suffix: str, data: bytes) -> str:
+    """Keep a file's original bytes under their hash (idempotent; written all at once); returns the name."""
+    name = sha256 + suffix.lower()
+    target = Path(archive_dir) / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(tmp, target)
+    return name
+
+
 class Store:
     """The SQLite submission store and its archive folder."""
 
@@ -163,21 +176,8 @@ class Store:
     def has(self, sha256: str) -> bool:
         return self.db.execute("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)).fetchone() is not None
 
-    def archive(self, sha256: str, suffix: str, data: bytes) -> str:
-        """Keep the original bytes under their hash (idempotent; written all at once)."""
-        name = sha256 + suffix.lower()
-        target = self.archive_dir / name
-        if not target.exists():
-            self.archive_dir.mkdir(parents=True, exist_ok=True)
-            handle, tmp = tempfile.mkstemp(dir=self.archive_dir, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(tmp, target)
-        return name
-
-    def add(self, submission: Submission, source: Path, data: bytes | None) -> bool:
-        """Record a submission (and archive its bytes); False when the same bytes are already in."""
-        archive_name = self.archive(submission.sha256, source.suffix, data) if data is not None else None
+    def add(self, submission: Submission, source: Path, archive_name: str | None) -> bool:
+        """Record a submission whose bytes are already archived; False when the same bytes are already in."""
         stat = source.stat()
         with self.transaction() as db:
             if self.has(submission.sha256):  # already in, perhaps put there by another run just now
