@@ -1,6 +1,7 @@
 """The ``bdg`` command: a thin layer over the library (one or two calls per command)."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -52,6 +53,9 @@ store_option = click.option("--store", "store_path", default=str(DEFAULT_STORE),
 @click.version_option(__version__, prog_name="bdg", message="%(prog)s %(version)s")
 def cli() -> None:
     """bdg – thu thập, kiểm tra và tổng hợp số liệu bình đẳng giới bằng Excel."""
+    for stream in (sys.stdout, sys.stderr):  # Windows writes redirected output in its ANSI code page
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(encoding="utf-8")
 
 
 @cli.group()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from xml.etree import ElementTree
 
@@ -47,19 +48,43 @@ def check_size(size: int) -> None:
                                         f"{MAX_FILE_BYTES // (1024 * 1024)} MB cho một biểu báo cáo).")
 
 
-def check_zip(data: bytes) -> zipfile.ZipFile:
-    """Open a zip container, refusing corrupt archives and zip bombs."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError):
-        raise Refused("corrupt-file", "Tệp bị hỏng hoặc không trọn vẹn (có thể tải về chưa xong); "
-                                      "hãy đề nghị đơn vị gửi lại.") from None
-    total = sum(m.file_size for m in members)
-    bomb = any(m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
+CORRUPT = ("corrupt-file", "Tệp bị hỏng hoặc không trọn vẹn (có thể tải về chưa xong); hãy đề nghị đơn vị gửi lại.")
+
+
+def member_sizes(data: bytes) -> list[tuple[int, int]]:
+    """(packed, unpacked) size of every member, read straight from the zip's central directory:
+    several times cheaper than zipfile, which matters when thousands of returns are read."""
+    end = data.rfind(b"PK\x05\x06")
+    if end < 0 or len(data) < end + 22:
+        raise Refused(*CORRUPT)
+    count, _, offset = struct.unpack_from("<HII", data, end + 10)
+    sizes = []
+    for _ in range(count):
+        if data[offset:offset + 4] != b"PK\x01\x02" or len(data) < offset + 46:
+            raise Refused(*CORRUPT)
+        packed, unpacked, name, extra, comment = struct.unpack_from("<IIHHH", data, offset + 20)
+        sizes.append((packed, unpacked))
+        offset += 46 + name + extra + comment
+    return sizes
+
+
+def check_zip(data: bytes) -> None:
+    """Refuse corrupt archives and zip bombs before any reader unpacks them."""
+    sizes = member_sizes(data)
+    if any(0xFFFFFFFF in pair for pair in sizes):  # zip64: no workbook of ours needs it
+        sizes = [(m.compress_size, m.file_size) for m in open_zip(data).infolist()]
+    total = sum(unpacked for _, unpacked in sizes)
+    bomb = any(unpacked > 1024 * 1024 and unpacked > MAX_RATIO * max(packed, 1) for packed, unpacked in sizes)
     if total > MAX_UNPACKED_BYTES or bomb:
         raise Refused("zip-bomb", "Tệp nén bất thường (giải nén ra quá lớn); không mở để bảo vệ máy tính.")
-    return archive
+
+
+def open_zip(data: bytes) -> zipfile.ZipFile:
+    """The zip container, for the parts python-calamine does not read."""
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        raise Refused(*CORRUPT) from None
 
 
 def custom_properties(archive: zipfile.ZipFile) -> dict[str, str]:

@@ -106,9 +106,11 @@ def read_return(data: bytes, name: str, plan: Plan, period: str | None = None) -
 
 def _read(data: bytes, submission: Submission, plan: Plan, period: str | None) -> None:
     container.check_size(len(data))
-    archive = container.check_zip(data) if container.kind_of(data) == container.ZIP else None
+    is_zip = container.kind_of(data) == container.ZIP
+    if is_zip:
+        container.check_zip(data)
     workbook = _open(data)
-    meta = _metadata(workbook, archive)
+    meta = _metadata(workbook, data if is_zip else None)
     sheet_name, rows, header_row, columns = _find_table(workbook)
     if meta is None:
         meta = _identity_from_header(rows[:header_row], plan)
@@ -117,8 +119,8 @@ def _read(data: bytes, submission: Submission, plan: Plan, period: str | None) -
                                 "khác); đã nhận dạng đơn vị và kỳ báo cáo theo phần đầu biểu.",
             file=submission.name, sheet=sheet_name))
     _check_identity(meta, plan, period, submission)
-    formulas = (container.formulas_without_result(archive, sheet_name)
-                if archive and _incomplete_rows(rows, header_row, columns) else set())
+    formulas = (container.formulas_without_result(container.open_zip(data), sheet_name)
+                if is_zip and _incomplete_rows(rows, header_row, columns) else set())
     _read_rows(rows, header_row, columns, sheet_name, formulas, plan, submission)
 
 
@@ -150,15 +152,15 @@ def _sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list]:
         raise _Rejected("corrupt-file", f"Không đọc được trang '{name}' của tệp; tệp có thể bị hỏng.", sheet=name)
 
 
-def _metadata(workbook: CalamineWorkbook, archive) -> dict[str, str] | None:
+def _metadata(workbook: CalamineWorkbook, zip_data: bytes | None) -> dict[str, str] | None:
     """The identity written into the template: the _meta sheet, else the custom properties."""
     if layout.META_SHEET in workbook.sheet_names:
         rows = _sheet_rows(workbook, layout.META_SHEET)
         meta = {str(r[0]).strip(): _text(r[1]) for r in rows if len(r) >= 2 and r[0] in layout.META_KEYS}
         if all(k in meta for k in layout.META_KEYS[:5]):
             return meta
-    if archive is not None:
-        props = container.custom_properties(archive)
+    if zip_data is not None:
+        props = container.custom_properties(container.open_zip(zip_data))
         meta = {k: props[layout.PROPERTY_PREFIX + k] for k in layout.META_KEYS if layout.PROPERTY_PREFIX + k in props}
         if all(k in meta for k in layout.META_KEYS[:5]):
             return meta

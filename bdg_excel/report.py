@@ -114,6 +114,15 @@ class _ReportWriter:
         sheet.set_margins(left=30 * MM, right=15 * MM, top=20 * MM, bottom=20 * MM)
         sheet.set_footer("&C&\"Times New Roman\"Trang &P/&N")
 
+    def _list_sheet(self, sheet, headers: tuple[str, ...], widths: tuple[int, ...], rows: int) -> None:
+        """Headers, widths, filters, a frozen header row and print settings of a plain list sheet."""
+        for index, (header, width) in enumerate(zip(headers, widths)):
+            sheet.write_string(0, index, header, self.f["header"])
+            sheet.set_column(index, index, width)
+        sheet.autofilter(0, 0, max(rows, 1), len(headers) - 1)
+        sheet.freeze_panes(1, 0)
+        self._print_setup(sheet, 0)
+
     def _status_rules(self, sheet, first_row: int, last_row: int, status_col: int, other_cols: tuple = ()) -> None:
         """Colour statuses by rules on the status cells' values (kept live when numbers change)."""
         if last_row < first_row:
@@ -242,8 +251,6 @@ class _ReportWriter:
 
     def _by_unit(self, sheet) -> None:
         """Plain values, no formulas: nationally this sheet has tens of thousands of rows."""
-        for index, header in enumerate(UNIT_HEADERS):
-            sheet.write_string(0, index, header, self.f["header"])
         for row, item in enumerate(self.r.unit_rows, start=1):
             element, entry = item.element, item.entry
             for index, text in enumerate((element.code, element.label, element.breakdown, item.unit,
@@ -259,16 +266,10 @@ class _ReportWriter:
             if item.note:
                 sheet.write_string(row, 11, item.note, self.f["text"])
         last_row = len(self.r.unit_rows)
-        for index, width in enumerate((14, 36, 14, 12, 30, 11, 11, 11, 11, 14, 16, 30)):
-            sheet.set_column(index, index, width)
-        sheet.autofilter(0, 0, max(last_row, 1), len(UNIT_HEADERS) - 1)
+        self._list_sheet(sheet, UNIT_HEADERS, (14, 36, 14, 12, 30, 11, 11, 11, 11, 14, 16, 30), last_row)
         self._status_rules(sheet, 1, last_row, 10, (8, 3))
-        sheet.freeze_panes(1, 0)
-        self._print_setup(sheet, 0)
 
     def _submissions(self, sheet) -> None:
-        for index, header in enumerate(SUBMISSION_HEADERS):
-            sheet.write_string(0, index, header, self.f["header"])
         for row, item in enumerate(self.r.submissions, start=1):
             sheet.write_string(row, 0, item.unit.code, self.f["text"])
             sheet.write_string(row, 1, item.unit.name, self.f["text"])
@@ -283,28 +284,19 @@ class _ReportWriter:
             sheet.write_string(row, 7, f"{item.filled}/{item.expected}", self.f["center"])
             sheet.write_string(row, 8, item.note, self.f["text"])
         last_row = len(self.r.submissions)
-        for index, width in enumerate((12, 36, 22, 40, 17, 26, 10, 10, 40)):
-            sheet.set_column(index, index, width)
+        self._list_sheet(sheet, SUBMISSION_HEADERS, (12, 36, 22, 40, 17, 26, 10, 10, 40), last_row)
         if last_row:
             for text, status in (("Chưa nhận", MISSED), ("Bị từ chối", MISSED), ("muộn", NO_DATA),
                                  ("vấn đề", NO_DATA), ("Đúng hạn", MET)):
                 sheet.conditional_format(1, 2, last_row, 2, {"type": "text", "criteria": "containing",
                                                              "value": text, "format": self.f[status]})
-        sheet.autofilter(0, 0, max(last_row, 1), len(SUBMISSION_HEADERS) - 1)
-        self._print_setup(sheet, 0)
 
     def _problems(self, sheet) -> None:
-        for index, header in enumerate(PROBLEM_HEADERS):
-            sheet.write_string(0, index, header, self.f["header"])
         for row, (unit, problem) in enumerate(self.r.problems, start=1):
             values = (problem.file, unit, problem.sheet, problem.cell, problem.code, problem.severity, problem.message)
             for index, value in enumerate(values):
                 sheet.write_string(row, index, value or "", self.f["text"])
-        for index, width in enumerate((34, 12, 14, 8, 28, 10, 80)):
-            sheet.set_column(index, index, width)
-        sheet.autofilter(0, 0, max(len(self.r.problems), 1), len(PROBLEM_HEADERS) - 1)
-        sheet.freeze_panes(1, 0)
-        self._print_setup(sheet, 0)
+        self._list_sheet(sheet, PROBLEM_HEADERS, (34, 12, 14, 8, 28, 10, 80), len(self.r.problems))
 
     def _chart(self, sheet) -> None:
         statuses = (MET, MISSED, NO_DATA)

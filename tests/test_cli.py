@@ -203,3 +203,15 @@ def test_clicks_own_messages_are_vietnamese():
     assert "Lỗi: Thiếu tùy chọn '--period'." in result.output and "Cách dùng: " in result.output
     assert "Không có lệnh 'khongco'." in run("khongco").output
     assert "Hiện hướng dẫn này rồi thoát." in run("--help").output
+
+
+def test_output_is_utf8_even_where_the_console_code_page_is_not():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252"}
+    done = subprocess.run([sys.executable, "-m", "bdg_excel", "plan", "show"], capture_output=True, env=env,
+                          cwd=REPO, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Tỷ lệ nữ tham gia cấp ủy Đảng" in done.stdout.decode("utf-8")

@@ -218,3 +218,15 @@ def test_prefilled_template_writer_caches_preview(plan, tmp_path):
     path = write_template(plan, plan.period("2020"), plan.unit("SYT"), tmp_path / "x.xlsx",
                           entries={"MT4.CT1": entry(1085, 1000)})
     assert figures(read_file(path, plan))["MT4.CT1"] == (Decimal(1085), Decimal(1000), None)
+
+
+def test_a_zip64_container_is_read_like_any_other(plan, prtc):
+    source = zipfile.ZipFile(io.BytesIO(prtc.read_bytes()))
+    repacked = io.BytesIO()
+    with zipfile.ZipFile(repacked, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            with archive.open(info.filename, "w", force_zip64=True) as member:
+                member.write(source.read(info))
+    assert b"\xff\xff\xff\xff" in repacked.getvalue()[-2000:]
+    submission = read_return(repacked.getvalue(), "zip64.xlsx", plan)
+    assert submission.status == ACCEPTED and len(figures(submission)) == 5
