@@ -10,6 +10,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from xml.etree import ElementTree
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -48,6 +49,7 @@ def check_size(size: int) -> None:
                                         f"{MAX_FILE_BYTES // (1024 * 1024)} MB cho một biểu báo cáo).")
 
 
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, NotImplementedError, ValueError)
 CORRUPT = ("corrupt-file", "Tệp bị hỏng hoặc không trọn vẹn (có thể tải về chưa xong); hãy đề nghị đơn vị gửi lại.")
 
 
@@ -83,15 +85,28 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     """The zip container, for the parts python-calamine does not read."""
     try:
         return zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, EOFError, ValueError):
+    except DAMAGED:
+        raise Refused(*CORRUPT) from None
+
+
+def read_part(archive: zipfile.ZipFile, name: str) -> str | None:
+    """A text part of the container, None when there is no such part; a damaged part is a corrupt file."""
+    try:
+        return archive.read(name).decode("utf-8")
+    except KeyError:
+        return None
+    except DAMAGED:
         raise Refused(*CORRUPT) from None
 
 
 def custom_properties(archive: zipfile.ZipFile) -> dict[str, str]:
     """Custom document properties of an xlsx/xlsm (python-calamine does not read them)."""
+    text = read_part(archive, "docProps/custom.xml")
     try:
-        root = ElementTree.fromstring(archive.read("docProps/custom.xml"))
-    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile):
+        root = ElementTree.fromstring(text) if text else None
+    except ElementTree.ParseError:
+        root = None
+    if root is None:
         return {}
     found = {}
     for prop in root:
@@ -111,10 +126,8 @@ _VALUE = re.compile(r"<v>[^<]+</v>|<is>")
 
 def formulas_without_result(archive: zipfile.ZipFile, sheet_name: str) -> set[str]:
     """Cells of a sheet holding a formula whose result was never computed (e.g. saved by openpyxl)."""
-    try:
-        workbook = archive.read("xl/workbook.xml").decode("utf-8")
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    except KeyError:
+    workbook, rels = read_part(archive, "xl/workbook.xml"), read_part(archive, "xl/_rels/workbook.xml.rels")
+    if workbook is None or rels is None:
         return set()
     escaped = sheet_name.replace("&", "&amp;")
     ids = {name: rid for name, rid in _SHEET.findall(workbook)}
@@ -126,9 +139,8 @@ def formulas_without_result(archive: zipfile.ZipFile, sheet_name: str) -> set[st
     if not target:
         return set()
     part = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    try:
-        xml = archive.read(part).decode("utf-8")
-    except KeyError:
+    xml = read_part(archive, part)
+    if xml is None:
         return set()
     missing = set()
     position = xml.find("<f")

@@ -101,6 +101,10 @@ def read_return(data: bytes, name: str, plan: Plan, period: str | None = None) -
         submission.reject(refused.code, str(refused))
     except _Rejected as rejected:
         submission.reject(rejected.code, str(rejected), **rejected.where)
+    except Exception:  # noqa: BLE001 - a damaged file must never stop the batch: whatever breaks on it is damage
+        submission.problems.clear()
+        submission.figures.clear()
+        submission.reject(*container.CORRUPT)
     return submission
 
 

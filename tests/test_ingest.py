@@ -5,6 +5,8 @@ from decimal import Decimal
 import msoffcrypto.format.ooxml
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bdg_excel import layout
 from bdg_excel.ingest import ACCEPTED, REJECTED, WITH_PROBLEMS, read_file, read_return
@@ -230,3 +232,16 @@ def test_a_zip64_container_is_read_like_any_other(plan, prtc):
     assert b"\xff\xff\xff\xff" in repacked.getvalue()[-2000:]
     submission = read_return(repacked.getvalue(), "zip64.xlsx", plan)
     assert submission.status == ACCEPTED and len(figures(submission)) == 5
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=2999), st.integers(min_value=0, max_value=255)),
+                min_size=1, max_size=8))
+def test_damaged_bytes_never_raise(plan, prtc, damage):
+    """Damage near the end hits the zip's directory and the parts only our own reader opens."""
+    data = bytearray(prtc.read_bytes())
+    for position, value in damage:
+        data[len(data) - 1 - position % len(data)] = value
+    submission = read_return(bytes(data), "hong.xlsx", plan)
+    assert submission.status in (ACCEPTED, WITH_PROBLEMS, REJECTED)
+    assert all(p.message for p in submission.problems)
