@@ -139,7 +139,6 @@ def master(out_path, plan_path):
 def check(files, plan_path, period):
     """Kiểm tra biểu đã điền mà không lưu gì (đơn vị có thể tự chạy trước khi gửi)."""
     from bdg_excel.ingest import STATUS_LABELS, read_file
-    from bdg_excel.inbox import _short
 
     plan = _plan(plan_path)
     if period:
@@ -151,7 +150,7 @@ def check(files, plan_path, period):
         who = f" ({submission.unit}, kỳ {submission.period})" if submission.unit else ""
         click.echo(f"{name}: {STATUS_LABELS[submission.status]}{who}")
         for problem in submission.problems:
-            click.echo(f"    {_short(problem)}")
+            click.echo(f"    {problem.describe(with_file=False)}")
     click.echo(f"Đã kiểm tra {len(files)} tệp: {problem_count} vấn đề.")
     if problem_count:
         raise SystemExit(1)

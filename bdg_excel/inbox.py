@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -64,6 +63,8 @@ def ingest_paths(paths: list[Path], plan: Plan, store: Store, show_progress: boo
         outcomes = (_record(path, found, store) for path, found in zip(paths, loaded))
         yield from _counted(outcomes, progress)
         return
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(plan, store.path, store.archive_dir)) as pool:
         loaded = pool.map(_load_in_worker, paths, chunksize=16)
         yield from _counted((_record(path, found, store) for path, found in zip(paths, loaded)), progress)
@@ -136,13 +137,7 @@ def describe(outcome: Outcome, period: str | None = None) -> list[str]:
     problems = list(outcome.problems)
     if outcome.other_period(period):
         problems.append(outcome.period_problem(period))
-    return [f"{outcome.path.name}: {verdict}"] + [f"    {_short(p)}" for p in problems]
-
-
-def _short(problem: Problem) -> str:
-    where = ", ".join(x for x in (f"trang '{problem.sheet}'" if problem.sheet else "",
-                                  f"ô {problem.cell}" if problem.cell else "") if x)
-    return f"[{problem.severity}] {where + ': ' if where else ''}{problem.message} ({problem.code})"
+    return [f"{outcome.path.name}: {verdict}"] + [f"    {p.describe(with_file=False)}" for p in problems]
 
 
 def ingest_folder(inbox: Path, plan: Plan, store_path: Path, period: str | None, echo=print,

@@ -27,18 +27,22 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == ERROR
 
-    def location(self) -> str:
-        """The place as a person reads it: ``file, sheet 'X', ô F12``."""
-        parts = [self.file] if self.file else []
+    def location(self, with_file: bool = True) -> str:
+        """The place as a person reads it: ``file, trang 'X', ô F12``."""
+        parts = [self.file] if self.file and with_file else []
         if self.sheet:
             parts.append(f"trang '{self.sheet}'")
         if self.cell:
             parts.append(f"ô {self.cell}")
         return ", ".join(parts)
 
-    def __str__(self) -> str:
-        where = self.location()
+    def describe(self, with_file: bool = True) -> str:
+        """One line: ``[lỗi] trang 'Nhập liệu', ô G12: message (code)``."""
+        where = self.location(with_file)
         return f"[{self.severity}] {where + ': ' if where else ''}{self.message} ({self.code})"
+
+    def __str__(self) -> str:
+        return self.describe()
 
 
 def error(code: str, message: str, **where: str) -> Problem:

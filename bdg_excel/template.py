@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -44,6 +43,8 @@ def write_templates(plan: Plan, period_code: str, out_dir: Path, unit_codes=(), 
     workers = min(os.cpu_count() or 1, len(codes) // PARALLEL_FROM)
     if workers < 2:
         return _write_some(plan, period.code, Path(out_dir), codes, now)
+    from concurrent.futures import ProcessPoolExecutor
+
     chunks = [codes[i::workers] for i in range(workers)]
     with ProcessPoolExecutor(workers) as pool:
         written = pool.map(_write_some, [plan] * workers, [period.code] * workers, [Path(out_dir)] * workers,
