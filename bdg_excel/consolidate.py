@@ -63,20 +63,19 @@ def _previous(plan: Plan, store: Store, period: str) -> dict[str, str]:
     return {r.element.code: r.display for r in results if r.result is not None}
 
 
-def _problems(store: Store, files: list[StoredFile], period: str, outcomes: list[Outcome]) -> list[tuple[str, Problem]]:
+def _problems(store: Store, files: list[StoredFile], current: dict[str, StoredFile], period: str,
+              outcomes: list[Outcome]) -> list[tuple[str, Problem]]:
     """Problems of the current and rejected returns of the period, and of inbox files of no or another period."""
-    current_ids = {f.id for f in store.latest(period).values()}
-    shown = [f for f in files if f.id in current_ids or f.status == REJECTED]
+    current_ids = {f.id for f in current.values()}
+    shown = {f.sha256: f for f in files if f.id in current_ids or f.status == REJECTED}
     strays = [o for o in outcomes if o.period != period and o.sha256]
-    by_sha = {f.sha256: f for f in shown}
     for outcome in strays:
-        stored = store.file(outcome.sha256)
-        if stored and stored.sha256 not in by_sha:
-            shown.append(stored)
-            by_sha[stored.sha256] = stored
-    names = {f.id: f for f in shown}
-    rows = [(names[file_id].unit or "", Problem(code, severity, message, names[file_id].original_name, sheet or "", cell or ""))
-            for file_id, severity, code, sheet, cell, message in store.problems([f.id for f in shown])]
+        if outcome.sha256 not in shown and (stored := store.file(outcome.sha256)):
+            shown[stored.sha256] = stored
+    by_id = {f.id: f for f in shown.values()}
+    rows = [(by_id[file_id].unit or "", Problem(code, severity, message, by_id[file_id].original_name, sheet or "",
+                                                cell or ""))
+            for file_id, severity, code, sheet, cell, message in store.problems(list(by_id))]
     rows += [(o.unit or "", o.period_problem(period)) for o in strays if o.other_period(period)]
     rows += [("", p) for o in outcomes if not o.sha256 for p in o.problems]
     return rows
@@ -99,7 +98,7 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
         previous=_previous(plan, store, previous_period),
         unit_rows=unit_results(plan, figures, unit_notes),
         submissions=submission_rows(plan, period, files, current, filled),
-        problems=_problems(store, files, period.code, outcomes) + [("", p) for p in aggregation_problems],
+        problems=_problems(store, files, current, period.code, outcomes) + [("", p) for p in aggregation_problems],
         notes=notes, generated_at=datetime.now())
 
 
