@@ -49,7 +49,7 @@ store_option = click.option("--store", "store_path", default=str(DEFAULT_STORE),
                             type=click.Path(dir_okay=False), help="Kho dữ liệu SQLite lưu mọi tệp đã nhận.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=click_vi.Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bdg", message="%(prog)s %(version)s")
 def cli() -> None:
     """bdg – thu thập, kiểm tra và tổng hợp số liệu bình đẳng giới bằng Excel."""

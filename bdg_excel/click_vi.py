@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib
 
+import click
+
 MESSAGES = {
     "Usage:": "Cách dùng:",
     "Options": "Tùy chọn",
@@ -49,6 +51,28 @@ PLURALS = {
     "Option {name!r} requires an argument.": "Tùy chọn {name!r} cần một giá trị.",
 }
 MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "termui", "types", "utils")
+
+
+class Command(click.Command):
+    """A command whose usage line reads ``[TÙY CHỌN]``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[TÙY CHỌN]")
+        super().__init__(*args, **kwargs)
+
+
+class Group(click.Group):
+    """A group whose commands and subgroups speak Vietnamese in their usage lines too."""
+
+    command_class = Command
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[TÙY CHỌN]")
+        kwargs.setdefault("subcommand_metavar", "LỆNH [THAM SỐ]...")
+        super().__init__(*args, **kwargs)
+
+
+Group.group_class = Group
 
 
 def _gettext(message: str) -> str:

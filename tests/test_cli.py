@@ -203,6 +203,7 @@ def test_clicks_own_messages_are_vietnamese():
     assert "Lỗi: Thiếu tùy chọn '--period'." in result.output and "Cách dùng: " in result.output
     assert "Không có lệnh 'khongco'." in run("khongco").output
     assert "Hiện hướng dẫn này rồi thoát." in run("--help").output
+    assert run("plan", "--help").output.startswith("Cách dùng: cli plan [TÙY CHỌN] LỆNH [THAM SỐ]...")
 
 
 def test_output_is_utf8_even_where_the_console_code_page_is_not():
