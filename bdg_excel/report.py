@@ -76,6 +76,7 @@ class _ReportWriter:
             "subtitle": self._format(italic=True, align="center", text_wrap=True),
             "header": self._format(bold=True, align="center", valign="vcenter", **box),
             "text": self._format(**box),
+            "line": self._format(border=1),  # list sheets: one line per row, no wrapping
             "bold": self._format(bold=True, **box),
             "center": self._format(align="center", **box),
             "number": self._format(border=1, num_format="#,##0.##"),
@@ -233,17 +234,17 @@ class _ReportWriter:
             self.data_rows[element.code] = row
             reporters = figure.units_text if len(figure.expected_units) > 1 else ", ".join(
                 self.plan.unit(u).name for u in figure.expected_units)
-            sheet.write_string(row, 0, element.code, self.f["text"])
+            sheet.write_string(row, 0, element.code, self.f["line"])
             sheet.write_number(row, 1, self.plan.element_goal(element.code), self.f["center"])
-            sheet.write_string(row, 2, element.label, self.f["text"])
-            sheet.write_string(row, 3, element.breakdown, self.f["text"])
-            sheet.write_string(row, 4, reporters, self.f["text"])
+            sheet.write_string(row, 2, element.label, self.f["line"])
+            sheet.write_string(row, 3, element.breakdown, self.f["line"])
+            sheet.write_string(row, 4, reporters, self.f["line"])
             self._figure_row(sheet, row, element, figure.entry, figure.result, figure.status)
-            sheet.write_string(row, 10, element.unit, self.f["text"])
-            sheet.write_string(row, 14, figure.display, self.f["text"])
-            sheet.write_string(row, 15, self.r.previous.get(element.code, ""), self.f["text"])
-            sheet.write_string(row, 16, notes.get(element.code, ""), self.f["text"])
-        for index, width in enumerate((16, 10, 40, 18, 22, 11, 11, 11, 9, 11, 12, 9, 11, 16, 24, 24, 30)):
+            sheet.write_string(row, 10, element.unit, self.f["line"])
+            sheet.write_string(row, 14, figure.display, self.f["line"])
+            sheet.write_string(row, 15, self.r.previous.get(element.code, ""), self.f["line"])
+            sheet.write_string(row, 16, notes.get(element.code, ""), self.f["line"])
+        for index, width in enumerate((18, 10, 48, 22, 22, 11, 11, 11, 9, 11, 12, 9, 11, 16, 24, 24, 30)):
             sheet.set_column(index, index, width)
         self._status_rules(sheet, 1, last_row, DATA_COLUMNS["status"], (DATA_COLUMNS["result"],))
         sheet.freeze_panes(1, 1)
@@ -255,7 +256,7 @@ class _ReportWriter:
             element, entry = item.element, item.entry
             for index, text in enumerate((element.code, element.label, element.breakdown, item.unit,
                                           self.plan.unit(item.unit).name)):
-                sheet.write_string(row, index, text, self.f["text"])
+                sheet.write_string(row, index, text, self.f["line"])
             for index, number in ((5, entry.numerator), (6, entry.denominator), (7, entry.value)):
                 if number is not None:
                     sheet.write_number(row, index, float(number), self.f["number"])
@@ -264,25 +265,25 @@ class _ReportWriter:
             sheet.write_string(row, 9, element.target_display, self.f["center"])
             sheet.write_string(row, 10, item.status, self.f["center"])
             if item.note:
-                sheet.write_string(row, 11, item.note, self.f["text"])
+                sheet.write_string(row, 11, item.note, self.f["line"])
         last_row = len(self.r.unit_rows)
-        self._list_sheet(sheet, UNIT_HEADERS, (14, 36, 14, 12, 30, 11, 11, 11, 11, 14, 16, 30), last_row)
+        self._list_sheet(sheet, UNIT_HEADERS, (14, 48, 18, 12, 36, 11, 11, 11, 11, 14, 16, 30), last_row)
         self._status_rules(sheet, 1, last_row, 10, (8, 3))
 
     def _submissions(self, sheet) -> None:
         for row, item in enumerate(self.r.submissions, start=1):
-            sheet.write_string(row, 0, item.unit.code, self.f["text"])
-            sheet.write_string(row, 1, item.unit.name, self.f["text"])
-            sheet.write_string(row, 2, item.status, self.f["text"])
-            sheet.write_string(row, 3, item.file, self.f["text"])
+            sheet.write_string(row, 0, item.unit.code, self.f["line"])
+            sheet.write_string(row, 1, item.unit.name, self.f["line"])
+            sheet.write_string(row, 2, item.status, self.f["line"])
+            sheet.write_string(row, 3, item.file, self.f["line"])
             if item.received_at:
                 sheet.write_datetime(row, 4, item.received_at, self.f["datetime"])
             else:
-                sheet.write_blank(row, 4, None, self.f["text"])
-            sheet.write_string(row, 5, item.sender, self.f["text"])
+                sheet.write_blank(row, 4, None, self.f["line"])
+            sheet.write_string(row, 5, item.sender, self.f["line"])
             sheet.write_number(row, 6, item.problem_count, self.f["number"])
             sheet.write_string(row, 7, f"{item.filled}/{item.expected}", self.f["center"])
-            sheet.write_string(row, 8, item.note, self.f["text"])
+            sheet.write_string(row, 8, item.note, self.f["line"])
         last_row = len(self.r.submissions)
         self._list_sheet(sheet, SUBMISSION_HEADERS, (12, 36, 22, 40, 17, 26, 10, 10, 40), last_row)
         if last_row:
@@ -292,11 +293,13 @@ class _ReportWriter:
                                                              "value": text, "format": self.f[status]})
 
     def _problems(self, sheet) -> None:
+        widths = (34, 12, 14, 8, 28, 10, 80)
         for row, (unit, problem) in enumerate(self.r.problems, start=1):
             values = (problem.file, unit, problem.sheet, problem.cell, problem.code, problem.severity, problem.message)
             for index, value in enumerate(values):
                 sheet.write_string(row, index, value or "", self.f["text"])
-        self._list_sheet(sheet, PROBLEM_HEADERS, (34, 12, 14, 8, 28, 10, 80), len(self.r.problems))
+            sheet.set_row(row, layout.row_height([(problem.message, widths[-1]), (problem.file, widths[0])]))
+        self._list_sheet(sheet, PROBLEM_HEADERS, widths, len(self.r.problems))
 
     def _chart(self, sheet) -> None:
         statuses = (MET, MISSED, NO_DATA)
