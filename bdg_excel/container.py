@@ -23,11 +23,11 @@ ZIP, OLE = "zip", "ole"
 
 
 class Refused(Exception):
-    """The file is not opened; ``code`` and the Vietnamese message say why."""
+    """The file is rejected; ``code``, the Vietnamese message and where (sheet, cell) say why."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, **where: str):
         super().__init__(message)
-        self.code = code
+        self.code, self.where = code, where
 
 
 def kind_of(data: bytes) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from bdg_excel import container, layout
+from bdg_excel.container import Refused
 from bdg_excel.checks import Where, check_entry, read_number
 from bdg_excel.figures import Entry
 from bdg_excel.plan import Plan, PlanError
@@ -57,16 +58,9 @@ class Submission:
             return REJECTED
         return WITH_PROBLEMS if self.problems else ACCEPTED
 
-    def reject(self, code: str, message: str, **where: str) -> "Submission":
+    def reject(self, code: str, message: str, **where: str) -> None:
         self.problems.append(error(code, message, file=self.name, **where))
         self.rejected = True
-        return self
-
-
-class _Rejected(Exception):
-    def __init__(self, code: str, message: str, **where: str):
-        super().__init__(message)
-        self.code, self.where = code, where
 
 
 def read_file(path: str | Path, plan: Plan, period: str | None = None) -> Submission:
@@ -87,7 +81,7 @@ def too_large(path: Path) -> Submission:
     submission = Submission(path.name, digest.hexdigest(), size)
     try:
         container.check_size(size)
-    except container.Refused as refused:
+    except Refused as refused:
         submission.reject(refused.code, str(refused))
     return submission
 
@@ -97,10 +91,8 @@ def read_return(data: bytes, name: str, plan: Plan, period: str | None = None) -
     submission = Submission(name, hashlib.sha256(data).hexdigest(), len(data))
     try:
         _read(data, submission, plan, period)
-    except container.Refused as refused:
-        submission.reject(refused.code, str(refused))
-    except _Rejected as rejected:
-        submission.reject(rejected.code, str(rejected), **rejected.where)
+    except Refused as refused:
+        submission.reject(refused.code, str(refused), **refused.where)
     except Exception:  # noqa: BLE001 - a damaged file must never stop the batch: whatever breaks on it is damage
         submission.problems.clear()
         submission.figures.clear()
@@ -145,15 +137,15 @@ def _open(data: bytes) -> CalamineWorkbook:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises many unrelated types for broken files
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise _Rejected("password-protected", "Tệp được đặt mật khẩu nên không mở được. Hãy gỡ mật khẩu rồi gửi lại.")
-        raise _Rejected("corrupt-file", "Tệp bảng tính bị hỏng, không đọc được; hãy đề nghị đơn vị lưu lại và gửi lại.")
+            raise Refused("password-protected", "Tệp được đặt mật khẩu nên không mở được. Hãy gỡ mật khẩu rồi gửi lại.")
+        raise Refused("corrupt-file", "Tệp bảng tính bị hỏng, không đọc được; hãy đề nghị đơn vị lưu lại và gửi lại.")
 
 
 def _sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list]:
     try:
         return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except Exception:  # a sheet calamine cannot parse is a broken file
-        raise _Rejected("corrupt-file", f"Không đọc được trang '{name}' của tệp; tệp có thể bị hỏng.", sheet=name)
+        raise Refused("corrupt-file", f"Không đọc được trang '{name}' của tệp; tệp có thể bị hỏng.", sheet=name)
 
 
 def _metadata(workbook: CalamineWorkbook, zip_data: bytes | None) -> dict[str, str] | None:
@@ -195,10 +187,10 @@ def _find_table(workbook: CalamineWorkbook) -> tuple[str, list[list], int, dict[
             if "code" in columns and "numerator" in columns:
                 missing = [layout.HEADER[k] for k in REQUIRED_HEADERS if k not in columns]
                 if missing:
-                    raise _Rejected("missing-column", f"Thiếu cột {', '.join(repr(m) for m in missing)} trong bảng số liệu.",
+                    raise Refused("missing-column", f"Thiếu cột {', '.join(repr(m) for m in missing)} trong bảng số liệu.",
                                     sheet=name, cell=cell_name(index, 0))
                 return name, rows, index, columns
-    raise _Rejected("no-data-table", "Không tìm thấy bảng số liệu (dòng tiêu đề có cột 'Mã', 'Tử số', 'Mẫu số', 'Giá trị'). "
+    raise Refused("no-data-table", "Không tìm thấy bảng số liệu (dòng tiêu đề có cột 'Mã', 'Tử số', 'Mẫu số', 'Giá trị'). "
                                      "Tệp có phải là biểu thu thập số liệu bình đẳng giới không?")
 
 
@@ -217,7 +209,7 @@ def _identity_from_header(rows: list[list], plan: Plan) -> dict[str, str]:
         by_name = {layout.normalise(u.name): u.code for u in plan.units}
         unit = by_name.get(layout.normalise(found.get(layout.LABEL_UNIT, "")), "")
     if not unit:
-        raise _Rejected("unit-unidentified", "Không xác định được đơn vị gửi báo cáo: biểu không còn thông tin nhận dạng "
+        raise Refused("unit-unidentified", "Không xác định được đơn vị gửi báo cáo: biểu không còn thông tin nhận dạng "
                                              "và phần đầu biểu không ghi tên hay mã đơn vị có trong kế hoạch.")
     same_plan = layout.normalise(found.get(layout.LABEL_PLAN, "")) == layout.normalise(plan.info.title)
     return {
@@ -234,23 +226,23 @@ def _check_identity(meta: dict[str, str], plan: Plan, period: str | None, submis
     submission.period = meta["period"] or None
     submission.plan_id, submission.plan_version = meta["plan_id"], meta["plan_version"]
     if meta["format_version"] not in layout.KNOWN_FORMAT_VERSIONS:
-        raise _Rejected("unknown-template-format", f"Mẫu biểu phiên bản '{meta['format_version']}' không được hỗ trợ "
+        raise Refused("unknown-template-format", f"Mẫu biểu phiên bản '{meta['format_version']}' không được hỗ trợ "
                                                    f"(phiên bản hỗ trợ: {', '.join(layout.KNOWN_FORMAT_VERSIONS)}).")
     if meta["plan_id"] != plan.info.id:
-        raise _Rejected("wrong-plan", f"Biểu thuộc kế hoạch '{meta['plan_id']}', không phải kế hoạch '{plan.info.id}'.")
+        raise Refused("wrong-plan", f"Biểu thuộc kế hoạch '{meta['plan_id']}', không phải kế hoạch '{plan.info.id}'.")
     if meta["plan_version"] != plan.version:
-        raise _Rejected("wrong-plan-version", f"Biểu được tạo từ phiên bản kế hoạch '{meta['plan_version']}', "
+        raise Refused("wrong-plan-version", f"Biểu được tạo từ phiên bản kế hoạch '{meta['plan_version']}', "
                                               f"khác phiên bản hiện hành '{plan.version}'; hãy gửi đơn vị biểu mới.")
     try:
         plan.period(meta["period"])
     except PlanError as exc:
-        raise _Rejected("wrong-period", str(exc)) from None
+        raise Refused("wrong-period", str(exc)) from None
     if period and meta["period"] != period:
-        raise _Rejected("wrong-period", f"Biểu của kỳ '{meta['period']}', không phải kỳ đang tổng hợp '{period}'.")
+        raise Refused("wrong-period", f"Biểu của kỳ '{meta['period']}', không phải kỳ đang tổng hợp '{period}'.")
     if plan.unit(meta["unit"]) is None:
-        raise _Rejected("unknown-unit", f"Mã đơn vị '{meta['unit']}' không có trong kế hoạch.")
+        raise Refused("unknown-unit", f"Mã đơn vị '{meta['unit']}' không có trong kế hoạch.")
     if not plan.elements_for(meta["unit"]):
-        raise _Rejected("unit-not-expected", f"Đơn vị '{meta['unit']}' không được phân công báo cáo số liệu nào.")
+        raise Refused("unit-not-expected", f"Đơn vị '{meta['unit']}' không được phân công báo cáo số liệu nào.")
 
 
 def _read_rows(rows, header_row, columns, sheet_name, formulas, plan: Plan, submission: Submission) -> None:
