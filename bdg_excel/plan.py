@@ -120,10 +120,6 @@ class Period:
     name: str
     deadline: date
 
-    @property
-    def is_half_year(self) -> bool:
-        return self.code.endswith("-H1")
-
 
 @dataclass(frozen=True)
 class Plan:

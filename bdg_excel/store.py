@@ -95,7 +95,6 @@ class StoredFile:
     received_at: str
     sender: str | None
     problem_count: int
-    error_count: int
 
 
 def _text(number: Decimal | None) -> str | None:
@@ -233,8 +232,7 @@ class Store:
         rows = self.db.execute(
             "SELECT f.id, f.sha256, f.original_name, f.unit, f.period, f.status,"
             " COALESCE(r.sent_at, f.file_mtime), r.sender,"
-            " (SELECT COUNT(*) FROM problems p WHERE p.file_id = f.id),"
-            " (SELECT COUNT(*) FROM problems p WHERE p.file_id = f.id AND p.severity = 'lỗi')"
+            " (SELECT COUNT(*) FROM problems p WHERE p.file_id = f.id)"
             f" FROM files f LEFT JOIN received r ON r.sha256 = f.sha256 {where}"
             " ORDER BY COALESCE(r.sent_at, f.file_mtime), f.id", args).fetchall()
         return [StoredFile(*row) for row in rows]
