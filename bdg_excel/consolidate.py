@@ -14,7 +14,7 @@ from bdg_excel.numbers import to_decimal
 from bdg_excel.plan import Period, Plan
 from bdg_excel.problems import Problem
 from bdg_excel.status import SubmissionRow, submission_rows
-from bdg_excel.store import Store, StoredFile
+from bdg_excel.store import Store, StoredFile, latest_of
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def _problems(store: Store, files: list[StoredFile], current: dict[str, StoredFi
 def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> Consolidation:
     """Aggregate the store's latest return of each unit for ``period`` into a consolidation."""
     files = store.files(period.code)
-    current = store.latest(period.code)
+    current = latest_of(files)
     figures, unit_notes = _unit_figures(store, current)
     results, aggregation_problems = aggregate(plan, figures, source="(tổng hợp)")
     filled = Counter(f.unit for f in figures)

@@ -114,6 +114,11 @@ def archive_bytes(archive_dir: Path, sha256: str, suffix: str, data: bytes) -> s
     return name
 
 
+def latest_of(files: list[StoredFile]) -> dict[str, StoredFile]:
+    """unit -> its latest file that was not rejected, from files listed oldest first."""
+    return {f.unit: f for f in files if f.status != REJECTED and f.unit}
+
+
 class Store:
     """The SQLite submission store and its archive folder."""
 
@@ -239,11 +244,7 @@ class Store:
 
     def latest(self, period: str) -> dict[str, StoredFile]:
         """Each unit's current submission for a period: its latest file that was not rejected."""
-        current: dict[str, StoredFile] = {}
-        for stored in self.files(period):
-            if stored.status != REJECTED and stored.unit:
-                current[stored.unit] = stored
-        return current
+        return latest_of(self.files(period))
 
     def figures(self, file_ids: list[int]) -> list[tuple]:
         """(file_id, code, numerator, denominator, value, note, usable) for the given files."""

@@ -1,7 +1,6 @@
 import email
 import json
 from email import policy
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
