@@ -8,7 +8,6 @@ units, so there it is reported as a problem instead of being averaged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
@@ -58,36 +57,38 @@ class ElementFigure:
 def _frame(figures: list[UnitFigure]) -> pd.DataFrame:
     rows = [(f.unit, f.code, f.entry.numerator, f.entry.denominator, f.entry.value) for f in figures
             if not f.entry.is_empty]
-    frame = pd.DataFrame(rows, columns=["unit", "code", "numerator", "denominator", "value"], dtype=object)
-    frame["has_fraction"] = frame["numerator"].notna() & frame["denominator"].notna()
-    return frame
+    return pd.DataFrame(rows, columns=["unit", "code", "numerator", "denominator", "value"], dtype=object)
 
 
 def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "") -> tuple[list[ElementFigure], list[Problem]]:
-    """One consolidated figure per data element of the plan, and the problems of summing them."""
+    """One consolidated figure per data element of the plan, and the problems of summing them.
+
+    Numerators and denominators stay Decimals (object columns): pandas sums them with Python's
+    exact addition, never through floats.
+    """
     frame = _frame(figures)
-    multi = {e.code for e in plan.elements if len(plan.units_for(e.code)) > 1}
-    value_only = frame[~frame["has_fraction"] & frame["value"].notna()]
-    unsummable = value_only[value_only["code"].isin(multi)]
-    fractions = frame[frame["has_fraction"]].groupby("code", sort=False).agg(
-        numerator=("numerator", lambda s: sum(s, Decimal(0))),
-        denominator=("denominator", lambda s: sum(s, Decimal(0))),
-        units=("unit", tuple))
-    values = value_only[~value_only["code"].isin(multi)].groupby("code", sort=False).agg(
-        value=("value", "first"), units=("unit", tuple))
+    several_units = frame["code"].isin({e.code for e in plan.elements if len(plan.units_for(e.code)) > 1})
+    has_fraction = frame["numerator"].notna() & frame["denominator"].notna()
+    value_only = ~has_fraction & frame["value"].notna()
+    by_code = frame[has_fraction].groupby("code", sort=False)
+    sums = by_code[["numerator", "denominator"]].sum().to_dict("index")
+    summed_units = by_code["unit"].agg(tuple).to_dict()
+    alone = frame[value_only & ~several_units]
+    values = {code: (value, unit) for code, value, unit in zip(alone["code"], alone["value"], alone["unit"])}
+    unsummable = frame[value_only & several_units]
     problems = [warning("value-cannot-be-summed",
-                        f"Đơn vị {row.unit} chỉ nhập giá trị cho '{row.code}' mà không có tử số, mẫu số: không cộng "
+                        f"Đơn vị {unit} chỉ nhập giá trị cho '{code}' mà không có tử số, mẫu số: không cộng "
                         "được với các đơn vị khác nên chưa được tính vào số liệu của tỉnh.", file=source)
-                for row in unsummable.itertuples()]
+                for unit, code in zip(unsummable["unit"], unsummable["code"])]
     results = []
     for element in plan.elements:
         expected = plan.units_for(element.code)
-        if element.code in fractions.index:
-            row = fractions.loc[element.code]
-            entry, reported = Entry(row["numerator"], row["denominator"]), row["units"]
-        elif element.code in values.index:
-            row = values.loc[element.code]
-            entry, reported = Entry(value=row["value"]), row["units"]
+        if element.code in sums:
+            total = sums[element.code]
+            entry, reported = Entry(total["numerator"], total["denominator"]), summed_units[element.code]
+        elif element.code in values:
+            value, unit = values[element.code]
+            entry, reported = Entry(value=value), (unit,)
         else:
             entry, reported = Entry(), ()
         result = exact_result(element, entry)

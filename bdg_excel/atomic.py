@@ -1,12 +1,11 @@
 """Write output files all at once: a crash never leaves a half-written file."""
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from bdg_excel.errors import BdgError
 
@@ -36,20 +35,3 @@ def atomic_output(path: Path) -> Iterator[Path]:
                 f"({exc.strerror or exc}). Hãy đóng tệp rồi chạy lại.") from None
     finally:
         tmp.unlink(missing_ok=True)
-
-
-def write_xlsx(path: Path, fill: Callable[[object], None]) -> Path:
-    """Build a workbook in memory with xlsxwriter (``fill(workbook)``), then write it atomically.
-
-    Text is always written as text: nothing is turned into a number, a formula or a link.
-    """
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
-                                            "strings_to_formulas": False, "strings_to_urls": False})
-    fill(workbook)
-    workbook.close()
-    with atomic_output(Path(path)) as tmp:
-        tmp.write_bytes(buffer.getvalue())
-    return Path(path)

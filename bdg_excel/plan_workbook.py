@@ -11,7 +11,7 @@ from bdg_excel.problems import Problem, column_letter, error
 
 def export_plan(plan: Plan, path: str | Path) -> Path:
     """Write the plan as a workbook, one sheet per table with Vietnamese headers."""
-    from bdg_excel.atomic import write_xlsx
+    from bdg_excel.workbook import write_xlsx
 
     tables = plan_to_tables(plan)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bdg_excel import layout
-from bdg_excel.atomic import write_xlsx
+from bdg_excel.workbook import write_xlsx
 from bdg_excel.figures import MET, MISSED, NO_DATA, Entry, as_decimal
 from bdg_excel.plan import DataElement
 from bdg_excel.problems import cell_name, column_letter

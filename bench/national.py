@@ -18,7 +18,6 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +26,8 @@ from decimal import Decimal
 from pathlib import Path
 from xml.parsers import expat
 
-REPO = Path(__file__).resolve().parent.parent
+from timing import REPO, bdg_command, median_run
+
 sys.path.insert(0, str(REPO))
 
 from bdg_excel.figures import Entry  # noqa: E402
@@ -36,7 +36,7 @@ from bdg_excel.plan import default_plan  # noqa: E402
 from bdg_excel.plan_tables import build_plan, plan_to_dict  # noqa: E402
 from bdg_excel.template import write_template  # noqa: E402
 
-BDG = [sys.executable, "-m", "bdg_excel"]
+BDG = bdg_command()
 
 
 def national_plan(communes: int) -> dict:
@@ -77,31 +77,6 @@ def fill_returns(plan, inbox: Path, seed: int = 2020) -> dict[str, int]:
         write_template(plan, period, unit, path, entries=entries)
         counts["returns"] += 1
     return counts
-
-
-def timed(command: list[str]) -> tuple[float, float | None]:
-    """Wall seconds and peak memory (MB, POSIX only) of one whole command."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
-    if hasattr(os, "wait4"):
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        peak = usage.ru_maxrss / 1024
-    else:
-        process.wait()
-        peak = None
-    return time.perf_counter() - start, peak
-
-
-def median_run(command: list[str], repeat: int, before=None) -> tuple[float, float | None]:
-    times, peaks = [], []
-    for _ in range(repeat):
-        if before:
-            before()
-        seconds, peak = timed(command)
-        times.append(seconds)
-        peaks.append(peak)
-    return statistics.median(times), (max(p for p in peaks if p is not None) if any(peaks) else None)
 
 
 def floor_seconds(paths: list[Path]) -> float:

@@ -1,4 +1,5 @@
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -128,6 +129,29 @@ def test_every_formula_carries_its_result(demo):
     assert [r[-1] for r in appendix[6:]].count("Không đạt") == len(MISSED)
     chart = book.get_sheet_by_name("Biểu đồ").to_python()
     assert chart[1][:4] == ["Mục tiêu 1", 5.0, 5.0, 0.0]
+
+
+# Functions every Excel since 2007 knows without a prefix: bdg_excel.workbook skips xlsxwriter's
+# rewrites for newer ones (XLOOKUP, FILTER, ...), so a formula using one would break in Excel.
+CLASSIC_FUNCTIONS = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ISERROR", "INT", "SEARCH", "COUNTIFS"}
+
+
+def formula_functions(path) -> set[str]:
+    """Names of the functions in a workbook's cell formulas, conditional formats and validations."""
+    formulas = []
+    for ws in openpyxl.load_workbook(path).worksheets:
+        formulas += [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value[:1] == "="]
+        formulas += [f for cf in ws.conditional_formatting for rule in cf.rules for f in rule.formula or []]
+        formulas += [f for dv in ws.data_validations.dataValidation for f in (dv.formula1, dv.formula2) if f]
+    return {name for formula in formulas for name in re.findall(r"([A-Z][A-Z0-9._]*)\(", formula)}
+
+
+def test_formulas_use_only_classic_functions(demo):
+    path, _ = demo
+    template = sorted((path.parent / "templates").glob("*.xlsx"))[0]
+    for book in (path, template):
+        used = formula_functions(book)
+        assert {"IF", "ISNUMBER"} <= used and used <= CLASSIC_FUNCTIONS, (book.name, used - CLASSIC_FUNCTIONS)
 
 
 def test_conditional_formats_print_setup_and_merged_goals(demo):
