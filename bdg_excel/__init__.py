@@ -1,3 +1,3 @@
 """bdg_excel: the Excel reporting cycle of a provincial gender-equality plan."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -271,3 +271,27 @@ def collect(sources, inbox_dir, store_path):
         found = _guard(collect_attachments, [Path(s) for s in sources], Path(inbox_dir), store)
     for line in summary_lines(found):
         click.echo(line)
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.option("--period", help="Chỉ các tệp của kỳ này (YYYY hoặc YYYY-H1).")
+@click.option("--unit", help="Chỉ các tệp của đơn vị này (mã đơn vị).")
+@store_option
+def originals(out_dir, period, unit, store_path):
+    """Chép ra thư mục OUT_DIR các tệp đơn vị đã gửi, đúng từng byte như khi nhận."""
+    from bdg_excel.originals import export_originals
+    from bdg_excel.store import Store
+
+    if not Path(store_path).is_file():
+        raise UserError(f"Chưa có kho dữ liệu '{store_path}': hãy chạy 'bdg ingest' hoặc 'bdg consolidate' trước.")
+    with _guard(Store, Path(store_path)) as store:
+        copied = _guard(export_originals, store, Path(out_dir), period, unit)
+    for item in copied:
+        where = f"{item.stored.original_name} ({item.stored.unit or 'không rõ đơn vị'}, kỳ {item.stored.period or '?'})"
+        if item.path is None:
+            click.echo(f"{where}: không có bản gốc (tệp quá lớn nên không được lưu).")
+        else:
+            click.echo(f"{where} → {item.path}" + (" (đã có, giữ nguyên)" if item.already_there else ""))
+    click.echo(f"Tổng cộng {len(copied)} tệp, {sum(c.path is not None and not c.already_there for c in copied)} tệp "
+               f"được chép vào '{out_dir}'.")

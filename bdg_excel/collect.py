@@ -9,8 +9,6 @@ from __future__ import annotations
 import email
 import hashlib
 import mailbox
-import re
-import unicodedata
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -18,11 +16,10 @@ from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 from typing import Iterator
 
+from bdg_excel.filenames import free_path, safe_name
 from bdg_excel.store import Store
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
-WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM\d|LPT\d)(\..*)?", re.I)
-UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
 
 
 @dataclass(frozen=True)
@@ -34,19 +31,6 @@ class Attachment:
     sender: str
     outcome: str  # "saved", "duplicate", "not-a-workbook"
     saved_as: str = ""
-
-
-def safe_name(name: str) -> str:
-    """An attachment name that is safe as a file name in the inbox on any system."""
-    name = unicodedata.normalize("NFC", name or "")
-    name = re.split(r"[/\\]", name)[-1]
-    name = UNSAFE.sub("_", name).strip().lstrip(".").rstrip(". ")
-    stem, dot, suffix = name.rpartition(".")
-    if WINDOWS_RESERVED.fullmatch(name):
-        name = "_" + name
-    if not (stem if dot else name):
-        name = "tep-dinh-kem" + (dot + suffix if dot else ".xlsx")
-    return name[:150]
 
 
 def messages(source: Path) -> Iterator[tuple[str, EmailMessage]]:
@@ -85,18 +69,6 @@ def _sent_at(message: EmailMessage) -> str:
     return sent.isoformat(timespec="seconds")
 
 
-def _free_path(inbox: Path, name: str, data: bytes) -> tuple[Path, bool]:
-    """Where to save: the name, or name-2, name-3 ... on a clash; True when the same bytes are already there."""
-    stem, suffix = Path(name).stem, Path(name).suffix
-    candidate, number = inbox / name, 1
-    while candidate.exists():
-        if candidate.read_bytes() == data:
-            return candidate, True
-        number += 1
-        candidate = inbox / f"{stem}-{number}{suffix}"
-    return candidate, False
-
-
 def collect(sources: list[Path], inbox: Path, store: Store) -> list[Attachment]:
     """Save every new workbook attachment of the sources into ``inbox``; list every attachment seen."""
     inbox.mkdir(parents=True, exist_ok=True)
@@ -113,7 +85,7 @@ def collect(sources: list[Path], inbox: Path, store: Store) -> list[Attachment]:
                     continue
                 data = part.get_payload(decode=True) or b""
                 sha256 = hashlib.sha256(data).hexdigest()
-                path, present = _free_path(inbox, name, data)
+                path, present = free_path(inbox, name, data)
                 if present or store.has_received(sha256):
                     found.append(Attachment(where, name, sender, "duplicate", path.name if present else ""))
                     continue

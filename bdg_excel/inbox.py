@@ -9,6 +9,7 @@ import hashlib
 import os
 import sqlite3
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -17,9 +18,10 @@ from bdg_excel.ingest import ACCEPTED, REJECTED, read_return, too_large
 from bdg_excel.plan import Plan
 from bdg_excel.problems import Problem, error
 from bdg_excel.progress import Progress
-from bdg_excel.store import Store, archive_bytes
+from bdg_excel.store import Store
 
 PARALLEL_FROM = 500  # files per worker process below which one process is faster
+RECORD_BATCH = 50  # files recorded per store transaction
 
 
 @dataclass(frozen=True)
@@ -50,38 +52,42 @@ def inbox_files(inbox: Path) -> list[Path]:
 
 
 def ingest_paths(paths: list[Path], plan: Plan, store: Store, show_progress: bool = False) -> Iterator[Outcome]:
-    """Read, validate, archive and record each file; files already in the store are not read again.
+    """Read, validate and store each file; files already in the store are not read again.
 
     Thousands of files (a national run) are read and validated by worker processes, one per
-    core, while this process archives and records them one by one, in order.
+    core, while this process records them in the store, in order.
     ``show_progress`` draws a progress bar on a terminal when the run gets long.
     """
     progress = Progress(len(paths)) if show_progress else None
     workers = min(os.cpu_count() or 1, len(paths) // PARALLEL_FROM)
     if workers < 2:
-        loaded = (_load(path, plan, store.has, store.archive_dir) for path in paths)
-        outcomes = (_record(path, found, store) for path, found in zip(paths, loaded))
-        yield from _counted(outcomes, progress)
+        loaded = (_load(path, plan, store.has) for path in paths)
+        yield from _recorded(paths, loaded, store, progress)
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(plan, store.path, store.archive_dir)) as pool:
-        loaded = pool.map(_load_in_worker, paths, chunksize=16)
-        yield from _counted((_record(path, found, store) for path, found in zip(paths, loaded)), progress)
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(plan, store.path)) as pool:
+        yield from _recorded(paths, pool.map(_load_in_worker, paths, chunksize=16), store, progress)
 
 
-def _counted(outcomes: Iterator[Outcome], progress: Progress | None) -> Iterator[Outcome]:
-    for outcome in outcomes:
-        if progress:
-            progress.step(len(outcome.problems))
-        yield outcome
+def _recorded(paths: list[Path], loaded: Iterator, store: Store, progress: Progress | None) -> Iterator[Outcome]:
+    """Record loaded files in transactions of RECORD_BATCH files (one commit each is most of the
+    cost of storing a file); a batch lost to a crash is simply ingested again by the next run."""
+    pairs = zip(paths, loaded)
+    while batch := list(islice(pairs, RECORD_BATCH)):
+        with store.transaction():
+            outcomes = [_record(path, found, store) for path, found in batch]
+        for outcome in outcomes:
+            if progress:
+                progress.step(len(outcome.problems))
+            yield outcome
     if progress:
         progress.close()
 
 
-def _load(path: Path, plan: Plan, known: Callable[[str], bool], archive_dir: Path) -> tuple | Outcome:
-    """Read, validate and archive a new file: (sha256, archive name, submission); the submission is
-    None when the store has these bytes already. An Outcome when the file cannot be read at all."""
+def _load(path: Path, plan: Plan, known: Callable[[str], bool]) -> tuple | Outcome:
+    """Read and validate a new file: (sha256, bytes, submission); the submission is None when the
+    store has these bytes already. An Outcome when the file cannot be read at all."""
     try:
         if path.stat().st_size > container.MAX_FILE_BYTES:
             submission = too_large(path)
@@ -94,30 +100,29 @@ def _load(path: Path, plan: Plan, known: Callable[[str], bool], archive_dir: Pat
     if known(sha256):
         return sha256, None, None
     submission = read_return(data, path.name, plan)
-    return sha256, archive_bytes(archive_dir, sha256, path.suffix, data), submission
+    return sha256, data, submission
 
 
 _WORKER: dict = {}
 
 
-def _start_worker(plan: Plan, store_path: Path, archive_dir: Path) -> None:
-    _WORKER["plan"], _WORKER["archive_dir"] = plan, archive_dir
+def _start_worker(plan: Plan, store_path: Path) -> None:
+    _WORKER["plan"] = plan
     _WORKER["db"] = sqlite3.connect(f"{Path(store_path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
 
 
 def _load_in_worker(path: Path) -> tuple | Outcome:
     db = _WORKER["db"]
     return _load(path, _WORKER["plan"],
-                 lambda sha256: db.execute("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)).fetchone() is not None,
-                 _WORKER["archive_dir"])
+                 lambda sha256: db.execute("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)).fetchone() is not None)
 
 
 def _record(path: Path, loaded: tuple | Outcome, store: Store) -> Outcome:
-    """Record a loaded file in the store (one transaction) and say what happened."""
+    """Record a loaded file in the store and say what happened."""
     if isinstance(loaded, Outcome):
         return loaded
-    sha256, archive_name, submission = loaded
-    if submission is not None and store.add(submission, path, archive_name):
+    sha256, data, submission = loaded
+    if submission is not None and store.add(submission, path, data):
         return Outcome(path, sha256, submission.status, submission.unit, submission.period, list(submission.problems))
     stored = store.file(sha256)
     return Outcome(path, sha256, stored.status, stored.unit, stored.period, known=True)

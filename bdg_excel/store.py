@@ -1,14 +1,15 @@
-"""The submission store: an SQLite database plus an archive of the original bytes.
+"""The submission store: one SQLite database holding every file ingested, byte for byte.
 
 Every file ever ingested is recorded (even rejected ones) with every figure read, the cell
-it came from and every problem. The archive keeps each file's bytes under its SHA-256, so
-nothing a unit sent is ever lost; input files themselves are never touched.
+it came from and every problem, and its original bytes are kept under their SHA-256 in the
+same transaction, so nothing a unit sent is ever lost; input files themselves are never
+touched. (Keeping the bytes in the database rather than as files of their own makes ingest
+several times faster where creating a file is slow, as on Windows with a virus scanner, and
+leaves one file to back up.)
 """
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +20,7 @@ from typing import Iterator
 from bdg_excel.errors import BdgError
 from bdg_excel.ingest import REJECTED, Submission
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     id INTEGER PRIMARY KEY,
@@ -33,10 +34,13 @@ CREATE TABLE IF NOT EXISTS files (
     period TEXT,
     plan_id TEXT,
     plan_version TEXT,
-    status TEXT NOT NULL,
-    archive_name TEXT
+    status TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS files_period_unit ON files (period, unit);
+CREATE TABLE IF NOT EXISTS originals (
+    sha256 TEXT PRIMARY KEY,
+    bytes BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS figures (
     file_id INTEGER NOT NULL REFERENCES files (id),
     code TEXT NOT NULL,
@@ -101,30 +105,16 @@ def _text(number: Decimal | None) -> str | None:
     return None if number is None else f"{number:f}"
 
 
-def archive_bytes(archive_dir: Path, sha256: str, suffix: str, data: bytes) -> str:
-    """Keep a file's original bytes under their hash (idempotent; written all at once); returns the name."""
-    name = sha256 + suffix.lower()
-    target = Path(archive_dir) / name
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(tmp, target)
-    return name
-
-
 def latest_of(files: list[StoredFile]) -> dict[str, StoredFile]:
     """unit -> its latest file that was not rejected, from files listed oldest first."""
     return {f.unit: f for f in files if f.status != REJECTED and f.unit}
 
 
 class Store:
-    """The SQLite submission store and its archive folder."""
+    """The SQLite submission store."""
 
     def __init__(self, path: str | Path, timeout: float = 30):
         self.path = Path(path)
-        self.archive_dir = self.path.parent / "archive"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
@@ -143,13 +133,27 @@ class Store:
             pass
 
     def _create_schema(self) -> None:
-        if self.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
             return
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"Kho dữ liệu '{self.path}' do một phiên bản bdg mới hơn tạo ra; hãy cập nhật bdg.")
         with self.transaction():
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     self.db.execute(statement)
+            if version == 1:
+                self._import_archive_folder()
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _import_archive_folder(self) -> None:
+        """Stores of version 1 kept the original bytes as files in archive/ beside the database:
+        copy them in (the folder is left as it is)."""
+        for sha256, name in self.db.execute("SELECT sha256, archive_name FROM files WHERE archive_name IS NOT NULL"
+                                            ).fetchall():
+            kept = self.path.parent / "archive" / name
+            if kept.is_file():
+                self.db.execute("INSERT OR IGNORE INTO originals VALUES (?, ?)", (sha256, kept.read_bytes()))
 
     def close(self) -> None:
         self.db.close()
@@ -162,7 +166,12 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One all-or-nothing write; waits for another bdg run, then says so clearly."""
+        """One all-or-nothing write; waits for another bdg run, then says so clearly.
+
+        Inside another transaction it joins that one, which commits for both."""
+        if self.db.in_transaction:
+            yield self.db
+            return
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -180,19 +189,22 @@ class Store:
     def has(self, sha256: str) -> bool:
         return self.db.execute("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)).fetchone() is not None
 
-    def add(self, submission: Submission, source: Path, archive_name: str | None) -> bool:
-        """Record a submission whose bytes are already archived; False when the same bytes are already in."""
+    def add(self, submission: Submission, source: Path, data: bytes | None) -> bool:
+        """Record a submission and keep its original bytes (``data``; None for a file too large to
+        read); False when the same bytes are already in."""
         stat = source.stat()
         with self.transaction() as db:
             if self.has(submission.sha256):  # already in, perhaps put there by another run just now
                 return False
             cursor = db.execute(
                 "INSERT INTO files (sha256, original_name, source_path, size, file_mtime, ingested_at, unit, period,"
-                " plan_id, plan_version, status, archive_name) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " plan_id, plan_version, status) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (submission.sha256, source.name, str(source), submission.size,
                  datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds"),
                  datetime.now().isoformat(timespec="seconds"), submission.unit, submission.period,
-                 submission.plan_id, submission.plan_version, submission.status, archive_name))
+                 submission.plan_id, submission.plan_version, submission.status))
+            if data is not None:
+                db.execute("INSERT OR IGNORE INTO originals VALUES (?, ?)", (submission.sha256, data))
             file_id = cursor.lastrowid
             db.executemany(
                 "INSERT INTO figures VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -204,6 +216,11 @@ class Store:
                 [(file_id, seq, p.severity, p.code, p.sheet, p.cell, p.message)
                  for seq, p in enumerate(submission.problems)])
         return True
+
+    def original(self, sha256: str) -> bytes | None:
+        """The bytes of a stored file exactly as the unit sent them (None for a file too large to keep)."""
+        row = self.db.execute("SELECT bytes FROM originals WHERE sha256 = ?", (sha256,)).fetchone()
+        return row[0] if row else None
 
     def has_received(self, sha256: str) -> bool:
         """True when an attachment with these bytes was already collected."""

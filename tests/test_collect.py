@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bdg_excel.cli import cli
-from bdg_excel.collect import safe_name
+from bdg_excel.filenames import safe_name
 from bdg_excel.store import Store
 from tests.returns import entry, make_return
 

@@ -36,18 +36,20 @@ def inbox(plan, tmp_path):
     return folder
 
 
-def test_every_file_is_recorded_archived_and_left_untouched(plan, inbox, tmp_path):
+def test_every_file_is_recorded_kept_byte_for_byte_and_left_untouched(plan, inbox, tmp_path):
     before = snapshot(inbox)
     outcomes = ingest(plan, inbox, tmp_path / "s" / "bdg.sqlite")
     assert [(o.path.name, o.status) for o in outcomes] == [
         ("snv.xlsx", ACCEPTED), ("syt.xlsx", ACCEPTED), ("thu.txt", REJECTED)]
     assert snapshot(inbox) == before
+    assert sorted(p.name for p in (tmp_path / "s").iterdir() if not p.name.startswith("bdg.sqlite")) == []
     with Store(tmp_path / "s" / "bdg.sqlite") as store:
+        assert len(store.files()) == 3
         for stored in store.files():
             source = next(inbox.rglob(stored.original_name))
-            archived = (tmp_path / "s" / "archive" / (stored.sha256 + source.suffix)).read_bytes()
-            assert archived == source.read_bytes()
-            assert hashlib.sha256(archived).hexdigest() == stored.sha256
+            kept = store.original(stored.sha256)
+            assert kept == source.read_bytes()
+            assert hashlib.sha256(kept).hexdigest() == stored.sha256
         rows = store.db.execute("SELECT code, numerator, denominator, value, usable, numerator_cell FROM figures"
                                 " WHERE code IN ('MT1.CT1b', 'MT4.CT3')").fetchall()
         assert sorted(rows) == [("MT1.CT1b", "2", "6", None, 1, "F11"), ("MT4.CT3", None, None, "16.8", 1, "F13")]
@@ -161,3 +163,34 @@ def test_many_files_are_read_by_worker_processes_with_the_same_outcome(plan, inb
     dump = lambda name: list(sqlite3.connect(tmp_path / name).execute(  # noqa: E731
         "SELECT sha256, unit, status FROM files ORDER BY id"))
     assert dump("parallel.sqlite") == dump("serial.sqlite")
+
+
+def test_a_store_of_version_1_gets_its_archive_folder_copied_in(plan, inbox, tmp_path):
+    """bdg 0.1 kept the original bytes as files in archive/ beside the database."""
+    store_path = tmp_path / "old" / "bdg.sqlite"
+    ingest(plan, inbox, store_path)
+    db = sqlite3.connect(store_path, isolation_level=None)
+    kept = {sha256: data for sha256, data in db.execute("SELECT sha256, bytes FROM originals")}
+    db.execute("ALTER TABLE files ADD COLUMN archive_name TEXT")
+    db.execute("UPDATE files SET archive_name = sha256 || '.xlsx'")
+    db.execute("DROP TABLE originals")
+    db.execute("PRAGMA user_version = 1")
+    db.close()
+    archive = store_path.parent / "archive"
+    archive.mkdir()
+    for sha256, data in kept.items():
+        (archive / f"{sha256}.xlsx").write_bytes(data)
+    before = snapshot(archive)
+    with Store(store_path) as store:
+        assert {f.sha256: store.original(f.sha256) for f in store.files()} == kept
+        assert store.db.execute("PRAGMA user_version").fetchone() == (2,)
+    assert snapshot(archive) == before
+
+
+def test_a_store_of_a_newer_version_is_refused_clearly(tmp_path):
+    path = tmp_path / "bdg.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    with pytest.raises(StoreError, match="phiên bản bdg mới hơn"):
+        Store(path)

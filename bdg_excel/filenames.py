@@ -1,0 +1,34 @@
+"""File names that are safe on every system, and that never overwrite a different file."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM\d|LPT\d)(\..*)?", re.I)
+UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
+
+
+def safe_name(name: str) -> str:
+    """A name (of an attachment, of a stored file) that is safe as a file name on any system."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[/\\]", name)[-1]
+    name = UNSAFE.sub("_", name).strip().lstrip(".").rstrip(". ")
+    stem, dot, suffix = name.rpartition(".")
+    if WINDOWS_RESERVED.fullmatch(name):
+        name = "_" + name
+    if not (stem if dot else name):
+        name = "tep-dinh-kem" + (dot + suffix if dot else ".xlsx")
+    return name[:150]
+
+
+def free_path(folder: Path, name: str, data: bytes) -> tuple[Path, bool]:
+    """Where to save: the name, or name-2, name-3 ... on a clash; True when the same bytes are already there."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    candidate, number = folder / name, 1
+    while candidate.exists():
+        if candidate.read_bytes() == data:
+            return candidate, True
+        number += 1
+        candidate = folder / f"{stem}-{number}{suffix}"
+    return candidate, False

@@ -1,0 +1,45 @@
+"""Copy the files units sent out of the store, byte for byte, under names a person can read."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bdg_excel.atomic import atomic_output
+from bdg_excel.filenames import free_path, safe_name
+from bdg_excel.store import Store, StoredFile
+
+UNKNOWN_PERIOD, UNKNOWN_UNIT = "khong-ro-ky", "khong-ro-don-vi"
+
+
+@dataclass(frozen=True)
+class Copied:
+    """One stored file and where its original went (None when the store has no bytes for it)."""
+
+    stored: StoredFile
+    path: Path | None
+    already_there: bool = False
+
+
+def export_originals(store: Store, out_dir: Path, period: str | None = None, unit: str | None = None) -> list[Copied]:
+    """Write every stored file (of ``period``, of ``unit``) to ``out_dir/PERIOD/UNIT_RECEIVED_NAME``.
+
+    RECEIVED is when the unit sent it, so a unit's versions sort in order. A file with the same
+    bytes already there is left alone; a different file is never overwritten (-2, -3 ... instead).
+    """
+    copied = []
+    for stored in store.files(period):
+        if unit and stored.unit != unit:
+            continue
+        data = store.original(stored.sha256)
+        if data is None:
+            copied.append(Copied(stored, None))
+            continue
+        received = stored.received_at[:19].replace("T", "_").replace(":", "-")
+        folder = Path(out_dir) / (stored.period or UNKNOWN_PERIOD)
+        name = safe_name(f"{stored.unit or UNKNOWN_UNIT}_{received}_{stored.original_name}")
+        path, present = free_path(folder, name, data)
+        if not present:
+            with atomic_output(path) as tmp:
+                tmp.write_bytes(data)
+        copied.append(Copied(stored, path, present))
+    return copied

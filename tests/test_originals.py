@@ -1,0 +1,60 @@
+import os
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from bdg_excel.cli import cli
+from tests.returns import edit, entry, make_return
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def _snapshot(folder):
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
+def test_originals_come_back_byte_for_byte_under_readable_names(plan, tmp_path):
+    inbox = tmp_path / "inbox"
+    first = make_return(plan, "SYT", inbox / "Báo cáo Sở Y tế.xlsx", {"MT4.CT3": entry(value=16.8)})
+    os.utime(first, (time.time() - 3600, time.mktime((2020, 12, 10, 9, 30, 0, 0, 0, -1))))
+    (inbox / "sửa").mkdir()
+    second = edit(first, inbox / "sửa" / "Báo cáo Sở Y tế.xlsx", {("MT4.CT3", "value"): 15})
+    os.utime(second, (time.time(), time.mktime((2020, 12, 12, 8, 0, 5, 0, 0, -1))))
+    make_return(plan, "SNV", inbox / "snv.xlsx", {"MT1.CT1b": entry(2, 6)}, period="2020-H1")
+    (inbox / "ghi chú.txt").write_text("không phải biểu", "utf-8")
+    store = tmp_path / "kho" / "bdg.sqlite"
+    assert run("ingest", inbox, "--store", store).exit_code == 1  # the .txt file is a problem
+    sent = _snapshot(inbox)
+
+    out = tmp_path / "ban-goc"
+    result = run("originals", out, "--store", store)
+    assert result.exit_code == 0, result.output
+    assert sorted(str(p).replace(os.sep, "/") for p in _snapshot(out)) == [
+        "2020-H1/SNV_" + _mtime_name(inbox / "snv.xlsx"),
+        "2020/SYT_2020-12-10_09-30-00_Báo cáo Sở Y tế.xlsx",
+        "2020/SYT_2020-12-12_08-00-05_Báo cáo Sở Y tế.xlsx",
+        "khong-ro-ky/khong-ro-don-vi_" + _mtime_name(inbox / "ghi chú.txt"),
+    ]
+    assert sorted(_snapshot(out).values()) == sorted(sent.values())
+    assert "Tổng cộng 4 tệp, 4 tệp được chép vào" in result.output
+
+    again = run("originals", out, "--store", store)
+    assert again.output.count("(đã có, giữ nguyên)") == 4 and "4 tệp, 0 tệp được chép" in again.output
+
+    only = run("originals", tmp_path / "syt-2020", "--period", "2020", "--unit", "SYT", "--store", store)
+    assert only.exit_code == 0 and len(_snapshot(tmp_path / "syt-2020")) == 2
+
+
+def _mtime_name(path):
+    stamp = time.strftime("%Y-%m-%d_%H-%M-%S", time.localtime(path.stat().st_mtime))
+    return f"{stamp}_{path.name}"
+
+
+def test_originals_without_a_store_is_a_clear_error(tmp_path):
+    result = run("originals", tmp_path / "out", "--store", tmp_path / "none.sqlite")
+    assert result.exit_code == 2
+    assert "Chưa có kho dữ liệu" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "none.sqlite").exists()
