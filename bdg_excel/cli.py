@@ -115,7 +115,7 @@ def templates(period, out_dir, plan_path, units):
     """Tạo biểu thu thập số liệu cho từng đơn vị báo cáo."""
     from bdg_excel.template import write_templates
 
-    paths = _guard(write_templates, _plan(plan_path), period, Path(out_dir), units)
+    paths = _guard(write_templates, _plan(plan_path), period, Path(out_dir), units, show_progress=True)
     for path in paths:
         click.echo(str(path))
     click.echo(f"Đã tạo {len(paths)} biểu cho kỳ {period} trong '{out_dir}'.")

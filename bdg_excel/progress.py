@@ -17,8 +17,9 @@ class Progress:
     """
 
     def __init__(self, total: int, stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic,
-                 force: bool = False):
+                 force: bool = False, show_problems: bool = True):
         self.total = total
+        self.show_problems = show_problems
         self.stream = stream or sys.stderr
         self.clock = clock
         self.active = force or bool(getattr(self.stream, "isatty", lambda: False)())
@@ -45,8 +46,8 @@ class Progress:
         filled = int(WIDTH * share)
         elapsed = now - self.started
         left = elapsed / self.done * (self.total - self.done) if self.done else 0
-        return (f"[{'#' * filled}{'.' * (WIDTH - filled)}] {self.done}/{self.total} tệp · "
-                f"{self.problems} có vấn đề · còn {left:.0f} giây ")
+        problems = f"{self.problems} có vấn đề · " if self.show_problems else ""
+        return f"[{'#' * filled}{'.' * (WIDTH - filled)}] {self.done}/{self.total} tệp · {problems}còn {left:.0f} giây "
 
     def close(self) -> None:
         """Draw the final counts and end the bar's line, if a bar was drawn."""

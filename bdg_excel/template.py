@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
+from typing import Callable, Iterable
 
 from bdg_excel import layout
-from bdg_excel.workbook import write_xlsx
 from bdg_excel.figures import Entry, as_decimal, exact_result
 from bdg_excel.plan import DataElement, Period, Plan, PlanError, Unit
 from bdg_excel.problems import cell_name
+from bdg_excel.progress import Progress
+from bdg_excel.workbook import write_xlsx
 
 MASTER_UNIT = Unit(code="", name="(Mẫu chung: tất cả các số liệu của kế hoạch)", level="tỉnh")
 MASTER_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
@@ -32,35 +35,53 @@ def template_units(plan: Plan, unit_codes: list[str] | tuple[str, ...] = ()) -> 
     return units
 
 
-def write_templates(plan: Plan, period_code: str, out_dir: Path, unit_codes=(), now: datetime | None = None) -> list[Path]:
+def write_templates(plan: Plan, period_code: str, out_dir: Path, unit_codes=(), now: datetime | None = None,
+                    show_progress: bool = False) -> list[Path]:
     """Write one collection workbook per unit into ``out_dir``; returns the paths written.
 
     Thousands of units (a national run) are shared out among worker processes, one per core.
+    ``show_progress`` draws a progress bar on a terminal when the run gets long.
     """
     period = plan.period(period_code)
     codes = [u.code for u in template_units(plan, unit_codes)]
     now = now or datetime.now(timezone.utc)
+    progress = Progress(len(codes), show_problems=False) if show_progress else None
+    write = partial(_write_unit, plan, period, Path(out_dir), now)
     workers = min(os.cpu_count() or 1, len(codes) // PARALLEL_FROM)
     if workers < 2:
-        return _write_some(plan, period.code, Path(out_dir), codes, now)
+        return _counted(map(write, codes), progress)
     from concurrent.futures import ProcessPoolExecutor
 
-    chunks = [codes[i::workers] for i in range(workers)]
-    with ProcessPoolExecutor(workers) as pool:
-        written = pool.map(_write_some, [plan] * workers, [period.code] * workers, [Path(out_dir)] * workers,
-                           chunks, [now] * workers)
-        by_name = {p.name: p for part in written for p in part}
-    return [by_name[layout.template_file_name(period.code, c, plan.unit(c).name)] for c in codes]
+    with ProcessPoolExecutor(workers, initializer=_start_writer, initargs=(write,)) as pool:
+        return _counted(pool.map(_write_in_worker, codes, chunksize=16), progress)
 
 
-def _write_some(plan: Plan, period_code: str, out_dir: Path, codes: list[str], now: datetime) -> list[Path]:
-    period = plan.period(period_code)
-    paths = []
-    for code in codes:
-        unit = plan.unit(code)
-        path = out_dir / layout.template_file_name(period.code, unit.code, unit.name)
-        paths.append(write_template(plan, period, unit, path, now=now))
-    return paths
+def _counted(paths: Iterable[Path], progress: Progress | None) -> list[Path]:
+    written = []
+    for path in paths:
+        written.append(path)
+        if progress:
+            progress.step()
+    if progress:
+        progress.close()
+    return written
+
+
+def _write_unit(plan: Plan, period: Period, out_dir: Path, now: datetime, code: str) -> Path:
+    unit = plan.unit(code)
+    return write_template(plan, period, unit, out_dir / layout.template_file_name(period.code, unit.code, unit.name),
+                          now=now)
+
+
+_WRITER: dict = {}
+
+
+def _start_writer(write: Callable[[str], Path]) -> None:
+    _WRITER["write"] = write
+
+
+def _write_in_worker(code: str) -> Path:
+    return _WRITER["write"](code)
 
 
 def write_master(plan: Plan, path: Path) -> Path:
