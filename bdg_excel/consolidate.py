@@ -13,6 +13,7 @@ from bdg_excel.ingest import REJECTED
 from bdg_excel.numbers import to_decimal
 from bdg_excel.plan import Period, Plan
 from bdg_excel.problems import Problem
+from bdg_excel.progress import Progress
 from bdg_excel.status import SubmissionRow, submission_rows
 from bdg_excel.store import Store, StoredFile, latest_of
 
@@ -108,12 +109,19 @@ def consolidate(inbox: Path, plan: Plan, period_code: str, out: Path, store_path
     from bdg_excel.report import write_report
 
     period = plan.period(period_code)
+    paths = inbox_files(inbox)
+    progress = Progress(len(paths)) if show_progress else None
     with Store(store_path) as store:
-        outcomes = list(ingest_paths(inbox_files(inbox), plan, store, show_progress))
+        outcomes = list(ingest_paths(paths, plan, store, progress))
         result = build(plan, period, store, outcomes)
+    if progress:
+        progress.stage(f"Đang ghi bảng tổng hợp '{out}'…")
     written = [write_report(result, out)]
     if pdf:
         from bdg_excel.pdf import appendix_pdf
+
+        if progress:
+            progress.stage("Đang in trang Phụ lục ra PDF bằng LibreOffice…")
 
         written.append(appendix_pdf(result, out.with_suffix(".pdf")))
     return result, written

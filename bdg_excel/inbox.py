@@ -51,14 +51,12 @@ def inbox_files(inbox: Path) -> list[Path]:
                   if p.is_file() and not p.name.startswith(("~$", ".~lock.", ".")))
 
 
-def ingest_paths(paths: list[Path], plan: Plan, store: Store, show_progress: bool = False) -> Iterator[Outcome]:
+def ingest_paths(paths: list[Path], plan: Plan, store: Store, progress: Progress | None = None) -> Iterator[Outcome]:
     """Read, validate and store each file; files already in the store are not read again.
 
     Thousands of files (a national run) are read and validated by worker processes, one per
-    core, while this process records them in the store, in order.
-    ``show_progress`` draws a progress bar on a terminal when the run gets long.
+    core, while this process records them in the store, in order. ``progress`` counts them.
     """
-    progress = Progress(len(paths)) if show_progress else None
     workers = min(os.cpu_count() or 1, len(paths) // PARALLEL_FROM)
     if workers < 2:
         loaded = (_load(path, plan, store.has) for path in paths)
@@ -151,7 +149,7 @@ def ingest_folder(inbox: Path, plan: Plan, store_path: Path, period: str | None,
     paths = inbox_files(inbox)
     counts = {"new": 0, "known": 0, "problems": 0, "rejected": 0}
     with Store(store_path) as store:
-        for outcome in ingest_paths(paths, plan, store, show_progress):
+        for outcome in ingest_paths(paths, plan, store, Progress(len(paths)) if show_progress else None):
             for line in describe(outcome, period):
                 echo(line)
             counts["known" if outcome.known else "new"] += 1

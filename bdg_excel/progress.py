@@ -49,6 +49,12 @@ class Progress:
         problems = f"{self.problems} có vấn đề · " if self.show_problems else ""
         return f"[{'#' * filled}{'.' * (WIDTH - filled)}] {self.done}/{self.total} tệp · {problems}còn {left:.0f} giây "
 
+    def stage(self, text: str) -> None:
+        """Say on its own line what a run that has already taken a while does next."""
+        if self.active and self.clock() - self.started >= DELAY:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
     def close(self) -> None:
         """Draw the final counts and end the bar's line, if a bar was drawn."""
         if self.drawn_at is not None:

@@ -58,6 +58,17 @@ def test_without_problem_counts_the_bar_shows_files_and_time_left():
     assert stream.getvalue().split("\r")[-1] == f"[{'#' * 30}] 4/4 tệp · còn 0 giây \n"
 
 
+def test_stages_are_announced_on_a_terminal_once_a_run_is_long():
+    stream, clock = Terminal(), Clock()
+    progress = Progress(1, stream, clock)
+    progress.stage("Bước một")
+    clock.now = 2.5
+    progress.stage("Bước hai")
+    quiet = Progress(1, io.StringIO(), clock)
+    quiet.stage("Bước ba")
+    assert stream.getvalue() == "Bước hai\n" and quiet.stream.getvalue() == ""
+
+
 BAR_RUN = """
 import sys
 import bdg_excel.progress
@@ -96,3 +107,7 @@ def test_templates_and_ingest_draw_a_bar_on_a_terminal_only(tmp_path):
     assert run_on(["templates", "--period", "2020", "--out", tmp_path / "t2"], terminal=False) == ""
     drawn = run_on(["ingest", tmp_path / "t", "--store", tmp_path / "bdg.sqlite"], terminal=True)
     assert "] 18/18 tệp · 0 có vấn đề · còn 0 giây" in drawn
+    out = tmp_path / "tong-hop.xlsx"
+    drawn = run_on(["consolidate", tmp_path / "t", "--period", "2020", "--out", out, "--store", tmp_path / "bdg.sqlite"],
+                   terminal=True)
+    assert drawn.index("] 18/18 tệp") < drawn.index(f"Đang ghi bảng tổng hợp '{out}'…")
