@@ -9,7 +9,6 @@ import hashlib
 import os
 import sqlite3
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -21,7 +20,8 @@ from bdg_excel.progress import Progress
 from bdg_excel.store import Store
 
 PARALLEL_FROM = 500  # files per worker process below which one process is faster
-RECORD_BATCH = 50  # files recorded per store transaction
+RECORD_BATCH = 50  # files recorded per store transaction ...
+RECORD_BATCH_BYTES = 32 * 1024 * 1024  # ... or fewer, when their bytes reach this
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,9 @@ def ingest_paths(paths: list[Path], plan: Plan, store: Store, progress: Progress
 
 
 def _recorded(paths: list[Path], loaded: Iterator, store: Store, progress: Progress | None) -> Iterator[Outcome]:
-    """Record loaded files in transactions of RECORD_BATCH files (one commit each is most of the
-    cost of storing a file); a batch lost to a crash is simply ingested again by the next run."""
-    pairs = zip(paths, loaded)
-    while batch := list(islice(pairs, RECORD_BATCH)):
+    """Record loaded files in batches, one transaction each (one commit per file would be most of
+    the cost of storing it); a batch lost to a crash is simply ingested again by the next run."""
+    for batch in _batches(zip(paths, loaded)):
         with store.transaction():
             outcomes = [_record(path, found, store) for path, found in batch]
         for outcome in outcomes:
@@ -81,6 +80,19 @@ def _recorded(paths: list[Path], loaded: Iterator, store: Store, progress: Progr
             yield outcome
     if progress:
         progress.close()
+
+
+def _batches(pairs: Iterator[tuple[Path, tuple | Outcome]]) -> Iterator[list]:
+    """Groups of RECORD_BATCH loaded files, or fewer when their bytes reach RECORD_BATCH_BYTES."""
+    batch, size = [], 0
+    for path, found in pairs:
+        batch.append((path, found))
+        size += len(found[1] or b"") if isinstance(found, tuple) else 0
+        if len(batch) == RECORD_BATCH or size >= RECORD_BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _load(path: Path, plan: Plan, known: Callable[[str], bool]) -> tuple | Outcome:

@@ -194,3 +194,13 @@ def test_a_store_of_a_newer_version_is_refused_clearly(tmp_path):
     db.close()
     with pytest.raises(StoreError, match="phiên bản bdg mới hơn"):
         Store(path)
+
+
+def test_files_are_recorded_in_batches_bounded_by_count_and_bytes():
+    from bdg_excel.inbox import RECORD_BATCH, RECORD_BATCH_BYTES, Outcome, _batches
+
+    small = [(Path(f"{i}.xlsx"), ("sha", b"x" * 1000, None)) for i in range(RECORD_BATCH * 2 + 3)]
+    assert [len(b) for b in _batches(iter(small))] == [RECORD_BATCH, RECORD_BATCH, 3]
+    big = [(Path(f"{i}.xlsx"), ("sha", b"x" * (RECORD_BATCH_BYTES // 3 + 1), None)) for i in range(7)]
+    unreadable = [(Path("gone.xlsx"), Outcome(Path("gone.xlsx")))]
+    assert [len(b) for b in _batches(iter(big + unreadable))] == [3, 3, 2]
