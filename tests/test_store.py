@@ -204,3 +204,33 @@ def test_files_are_recorded_in_batches_bounded_by_count_and_bytes():
     big = [(Path(f"{i}.xlsx"), ("sha", b"x" * (RECORD_BATCH_BYTES // 3 + 1), None)) for i in range(7)]
     unreadable = [(Path("gone.xlsx"), Outcome(Path("gone.xlsx")))]
     assert [len(b) for b in _batches(iter(big + unreadable))] == [3, 3, 2]
+
+
+SPAWNED_WORKERS = """
+import multiprocessing, sys
+from pathlib import Path
+
+if __name__ == "__main__":
+    multiprocessing.set_start_method("spawn")
+    import bdg_excel.inbox as inbox
+    import bdg_excel.template as template
+    from bdg_excel.plan import default_plan
+    from bdg_excel.store import Store
+
+    template.PARALLEL_FROM, inbox.PARALLEL_FROM = 2, 2
+    out = Path(sys.argv[1])
+    paths = template.write_templates(default_plan(), "2020", out / "templates")
+    with Store(out / "bdg.sqlite") as store:
+        outcomes = list(inbox.ingest_paths(inbox.inbox_files(out / "templates"), default_plan(), store))
+        kept = sum(store.original(o.sha256) == o.path.read_bytes() for o in outcomes)
+    print(len(paths), len(outcomes), kept, sorted({o.status for o in outcomes}))
+"""
+
+
+def test_worker_processes_also_work_when_spawned_as_on_windows(tmp_path):
+    script = tmp_path / "spawned.py"
+    script.write_text(SPAWNED_WORKERS, "utf-8")
+    done = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, cwd=REPO,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "18 18 18 ['accepted']"
