@@ -122,7 +122,6 @@ def consolidate(inbox: Path, plan: Plan, period_code: str, out: Path, store_path
 
         if progress:
             progress.stage("Đang in trang Phụ lục ra PDF bằng LibreOffice…")
-
         written.append(appendix_pdf(result, out.with_suffix(".pdf")))
     return result, written
 
