@@ -16,6 +16,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 from typing import Iterator
 
+from bdg_excel.atomic import atomic_output
 from bdg_excel.filenames import free_path, safe_name
 from bdg_excel.store import Store
 
@@ -89,7 +90,8 @@ def collect(sources: list[Path], inbox: Path, store: Store) -> list[Attachment]:
                 if present or store.has_received(sha256):
                     found.append(Attachment(where, name, sender, "duplicate", path.name if present else ""))
                     continue
-                path.write_bytes(data)
+                with atomic_output(path) as tmp:  # a killed run never leaves half an attachment
+                    tmp.write_bytes(data)
                 store.record_received(sha256, sender, _sent_at(message), str(message.get("Subject", "")), path.name)
                 found.append(Attachment(where, name, sender, "saved", path.name))
     return found
