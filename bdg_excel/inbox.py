@@ -16,7 +16,7 @@ from bdg_excel import container
 from bdg_excel.ingest import ACCEPTED, REJECTED, read_return, too_large
 from bdg_excel.plan import Plan
 from bdg_excel.problems import Problem, error
-from bdg_excel.progress import Progress
+from bdg_excel.progress import Progress, counted
 from bdg_excel.store import Store
 
 PARALLEL_FROM = 500  # files per worker process below which one process is faster
@@ -60,26 +60,22 @@ def ingest_paths(paths: list[Path], plan: Plan, store: Store, progress: Progress
     workers = min(os.cpu_count() or 1, len(paths) // PARALLEL_FROM)
     if workers < 2:
         loaded = (_load(path, plan, store.has) for path in paths)
-        yield from _recorded(paths, loaded, store, progress)
+        yield from counted(_recorded(paths, loaded, store), progress, lambda outcome: len(outcome.problems))
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(plan, store.path)) as pool:
-        yield from _recorded(paths, pool.map(_load_in_worker, paths, chunksize=16), store, progress)
+        loaded = pool.map(_load_in_worker, paths, chunksize=16)
+        yield from counted(_recorded(paths, loaded, store), progress, lambda outcome: len(outcome.problems))
 
 
-def _recorded(paths: list[Path], loaded: Iterator, store: Store, progress: Progress | None) -> Iterator[Outcome]:
+def _recorded(paths: list[Path], loaded: Iterator, store: Store) -> Iterator[Outcome]:
     """Record loaded files in batches, one transaction each (one commit per file would be most of
     the cost of storing it); a batch lost to a crash is simply ingested again by the next run."""
     for batch in _batches(zip(paths, loaded)):
         with store.transaction():
             outcomes = [_record(path, found, store) for path, found in batch]
-        for outcome in outcomes:
-            if progress:
-                progress.step(len(outcome.problems))
-            yield outcome
-    if progress:
-        progress.close()
+        yield from outcomes
 
 
 def _batches(pairs: Iterator[tuple[Path, tuple | Outcome]]) -> Iterator[list]:

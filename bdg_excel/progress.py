@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Callable, TextIO
+from typing import Callable, Iterable, Iterator, TextIO, TypeVar
 
 DELAY = 2.0
 INTERVAL = 0.2
 WIDTH = 30
+T = TypeVar("T")
 
 
 class Progress:
@@ -60,3 +61,14 @@ class Progress:
         if self.drawn_at is not None:
             self.stream.write("\r" + self.line(self.clock()) + "\n")
             self.stream.flush()
+
+
+def counted(items: Iterable[T], progress: Progress | None, problems: Callable[[T], int] = lambda item: 0
+            ) -> Iterator[T]:
+    """Yield ``items``, counting each (and its problems) on ``progress`` if any; close the bar at the end."""
+    for item in items:
+        if progress:
+            progress.step(problems(item))
+        yield item
+    if progress:
+        progress.close()

@@ -5,13 +5,13 @@ import os
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from bdg_excel import layout
 from bdg_excel.figures import Entry, as_decimal, exact_result
 from bdg_excel.plan import DataElement, Period, Plan, PlanError, Unit
 from bdg_excel.problems import cell_name
-from bdg_excel.progress import Progress
+from bdg_excel.progress import Progress, counted
 from bdg_excel.workbook import write_xlsx
 
 MASTER_UNIT = Unit(code="", name="(Mẫu chung: tất cả các số liệu của kế hoạch)", level="tỉnh")
@@ -53,22 +53,11 @@ def write_templates(plan: Plan, period_code: str, out_dir: Path, unit_codes=(), 
     write = partial(_write_unit, plan, period, Path(out_dir), now)
     workers = min(os.cpu_count() or 1, len(codes) // PARALLEL_FROM)
     if workers < 2:
-        return _counted(map(write, codes), progress)
+        return list(counted(map(write, codes), progress))
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(workers, initializer=_start_writer, initargs=(write,)) as pool:
-        return _counted(pool.map(_write_in_worker, codes, chunksize=16), progress)
-
-
-def _counted(paths: Iterable[Path], progress: Progress | None) -> list[Path]:
-    written = []
-    for path in paths:
-        written.append(path)
-        if progress:
-            progress.step()
-    if progress:
-        progress.close()
-    return written
+        return list(counted(pool.map(_write_in_worker, codes, chunksize=16), progress))
 
 
 def _write_unit(plan: Plan, period: Period, out_dir: Path, now: datetime, code: str) -> Path:
