@@ -19,14 +19,13 @@ import random
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 from xml.parsers import expat
 
-from timing import REPO, bdg_command, median_run
+from timing import REPO, bdg_command, median_run, work_folder
 
 sys.path.insert(0, str(REPO))
 
@@ -107,13 +106,8 @@ def main(argv=None) -> None:
                         "(0: all); its figure is then per file")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one, removed after)")
     args = parser.parse_args(argv)
-    work = args.work or Path(tempfile.mkdtemp(prefix="bdg-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    try:
+    with work_folder(args.work) as work:
         run(args, work)
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def run(args, work: Path) -> None:

@@ -17,11 +17,10 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from timing import bdg_command, round_robin
+from timing import bdg_command, round_robin, work_folder
 
 TARGETS = {"bdg --help": 0.3, "bdg check ONE_FILE": 0.3, "bdg consolidate (first run)": 1.0,
            "bdg consolidate (re-run)": 1.0}
@@ -32,13 +31,8 @@ def main(argv=None) -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one, removed after)")
     args = parser.parse_args(argv)
-    work = args.work or Path(tempfile.mkdtemp(prefix="bdg-bench-"))
-    work.mkdir(parents=True, exist_ok=True)
-    try:
+    with work_folder(args.work) as work:
         run(args.repeat, work)
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def run(repeat: int, work: Path) -> None:

@@ -1,16 +1,31 @@
-"""Timing whole commands for the benchmarks: wall time, peak memory, medians."""
+"""What the benchmarks share: timing whole commands (wall time, peak memory, medians), a work folder."""
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def work_folder(path: Path | None) -> Iterator[Path]:
+    """``path`` (created, kept afterwards), or a temporary folder removed afterwards."""
+    work = path or Path(tempfile.mkdtemp(prefix="bdg-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        yield work
+    finally:
+        if path is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def bdg_command() -> list[str]:
