@@ -14,7 +14,7 @@ import pandas as pd
 
 from bdg_excel.figures import NO_DATA, Entry, exact_result, format_figure, judge
 from bdg_excel.plan import DataElement, Plan
-from bdg_excel.problems import Problem, warning
+from bdg_excel.problems import Problem, problem
 
 
 @dataclass(frozen=True)
@@ -76,9 +76,7 @@ def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "") -> tuple[
     alone = frame[value_only & ~several_units]
     values = {code: (value, unit) for code, value, unit in zip(alone["code"], alone["value"], alone["unit"])}
     unsummable = frame[value_only & several_units]
-    problems = [warning("value-cannot-be-summed",
-                        f"Đơn vị {unit} chỉ nhập giá trị cho '{code}' mà không có tử số, mẫu số: không cộng "
-                        "được với các đơn vị khác nên chưa được tính vào số liệu của tỉnh.", file=source)
+    problems = [problem("value-cannot-be-summed", file=source, unit=unit, code=code)
                 for unit, code in zip(unsummable["unit"], unsummable["code"])]
     results = []
     for element in plan.elements:

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from bdg_excel.errors import BdgError
+
+_UMASK_LOCK = threading.Lock()
 
 
 class OutputError(BdgError):
@@ -16,7 +19,11 @@ class OutputError(BdgError):
 
 @contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step."""
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step.
+
+    The file gets the permissions the user's umask gives a new file (mkstemp's are owner-only).
+    An OS error (disk full, no permission) leaves ``path`` as it was and no temporary file behind.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -26,7 +33,13 @@ def atomic_output(path: Path) -> Iterator[Path]:
         raise OutputError(f"Không ghi được vào thư mục '{path.parent}': {exc.strerror or exc}.") from None
     tmp = Path(tmp_name)
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as exc:
+            raise OutputError(
+                f"Không ghi được tệp '{path}': ổ đĩa có thể đã đầy hoặc không có quyền ghi ({exc.strerror or exc}). "
+                "Tệp cũ (nếu có) vẫn được giữ nguyên.") from None
+        _follow_umask(tmp)
         try:
             os.replace(tmp, path)
         except OSError as exc:
@@ -35,3 +48,25 @@ def atomic_output(path: Path) -> Iterator[Path]:
                 f"({exc.strerror or exc}). Hãy đóng tệp rồi chạy lại.") from None
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _follow_umask(tmp: Path) -> None:
+    """Give ``tmp`` the mode a new file gets (0o666 less the umask); on Windows this only clears read-only."""
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())
+    except OSError:  # a folder without Unix permissions (some network shares) refuses chmod: keep the file
+        pass
+
+
+def _umask() -> int:
+    """The process's umask: read from /proc on Linux, else set and restored at once (under a lock)."""
+    try:
+        for line in Path("/proc/self/status").read_text("latin-1").splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    with _UMASK_LOCK:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask

@@ -10,9 +10,13 @@ from typing import Iterator
 from bdg_excel.figures import Entry, exact_result, format_value
 from bdg_excel.numbers import decimal_places, format_number, parse_number, to_decimal
 from bdg_excel.plan import DataElement
-from bdg_excel.problems import Problem, error, warning
+from bdg_excel.problems import Problem, problem
 
 FIELD_NAMES = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị"}
+# No count of people or rate in a province comes near this; larger numbers (1E+18, infinity) are
+# typing or export accidents, and must never reach the store, where they would break consolidation.
+LARGEST = 10 ** 12
+LARGEST_SHOWN = "1.000.000.000.000"
 
 
 @dataclass(frozen=True)
@@ -22,11 +26,8 @@ class Where:
     file: str
     sheet: str
 
-    def error(self, code: str, message: str, cell: str = "") -> Problem:
-        return error(code, message, file=self.file, sheet=self.sheet, cell=cell)
-
-    def warning(self, code: str, message: str, cell: str = "") -> Problem:
-        return warning(code, message, file=self.file, sheet=self.sheet, cell=cell)
+    def problem(self, code: str, cell: str = "", /, **fields: object) -> Problem:
+        return problem(code, file=self.file, sheet=self.sheet, cell=cell, **fields)
 
 
 def read_number(raw: object, whole: bool, field: str, cell: str, where: Where,
@@ -35,30 +36,33 @@ def read_number(raw: object, whole: bool, field: str, cell: str, where: Where,
     name = FIELD_NAMES[field]
     if raw is None or raw == "":
         if formula_missing:
-            return None, [where.error("formula-without-value",
-                                      f"Ô {name} chứa công thức nhưng chưa có kết quả (tệp được ghi bởi chương trình "
-                                      "không tính công thức). Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi lại.",
-                                      cell)]
+            return None, [where.problem("formula-without-value", cell, field=name)]
         return None, []
     if isinstance(raw, bool):
-        return None, [where.error("not-a-number", f"{name} phải là số, không phải giá trị đúng/sai.", cell)]
+        return None, [where.problem("not-a-number", cell, field=name, text="ĐÚNG" if raw else "SAI")]
     if isinstance(raw, (date, datetime)):
-        return None, [where.error("date-not-number",
-                                  f"{name} là ngày tháng ({raw:%d/%m/%Y}), không phải số; có thể Excel đã tự đổi số "
-                                  "thành ngày. Hãy nhập lại số.", cell)]
+        return None, [where.problem("date-not-number", cell, field=name, date=f"{raw:%d/%m/%Y}")]
     if isinstance(raw, (int, float)):
+        if raw != raw:  # NaN stored in the cell
+            return None, [where.problem("not-a-number", cell, field=name, text="NaN")]
+        if abs(raw) >= LARGEST:
+            return None, [where.problem("number-too-large", cell, field=name, text=_shown(raw), limit=LARGEST_SHOWN)]
         return to_decimal(raw), []
     text = str(raw).strip()
+    shown = text if len(text) <= 40 else text[:40] + "…"
     parsed = parse_number(text, whole=whole)
+    if parsed.ok and abs(parsed.value) >= LARGEST:
+        return None, [where.problem("number-too-large", cell, field=name, text=f"'{shown}'", limit=LARGEST_SHOWN)]
     if parsed.ok:
-        return parsed.value, [where.warning("text-number",
-                                            f"{name} được nhập dạng chữ '{text}'; đã đọc là {format_number(parsed.value, 10)}. "
-                                            "Nên nhập dạng số.", cell)]
+        return parsed.value, [where.problem("text-number", cell, field=name, text=shown,
+                                            number=format_number(parsed.value, 10))]
     if parsed.ambiguous:
-        return None, [where.error("ambiguous-number",
-                                  f"{name} '{text}' có thể hiểu theo hai cách (dấu chấm, dấu phẩy là phân cách hàng "
-                                  "nghìn hay thập phân?). Hãy nhập dạng số, không dùng dấu phân cách hàng nghìn.", cell)]
-    return None, [where.error("not-a-number", f"{name} '{text}' không phải là số.", cell)]
+        return None, [where.problem("ambiguous-number", cell, field=name, text=shown)]
+    return None, [where.problem("not-a-number", cell, field=name, text=shown)]
+
+
+def _shown(number: int | float) -> str:
+    return "vô cực" if number in (float("inf"), float("-inf")) else f"{number:.6G}"
 
 
 def check_entry(element: DataElement, entry: Entry, cells: dict[str, str], where: Where) -> Iterator[Problem]:
@@ -72,12 +76,11 @@ def check_entry(element: DataElement, entry: Entry, cells: dict[str, str], where
         yield from basic
         return
     if entry.denominator == 0:
-        yield where.error("denominator-zero", "Mẫu số bằng 0: không tính được tỷ lệ.", cells["denominator"])
+        yield where.problem("denominator-zero", cells["denominator"])
         return
     if element.share and entry.has_fraction and entry.numerator > entry.denominator:
-        yield where.error("numerator-exceeds-denominator",
-                          f"Tử số ({format_number(entry.numerator)}) lớn hơn mẫu số ({format_number(entry.denominator)}): "
-                          "tỷ lệ không thể vượt 100%.", cells["numerator"])
+        yield where.problem("numerator-exceeds-denominator", cells["numerator"],
+                            numerator=format_number(entry.numerator), denominator=format_number(entry.denominator))
         return
     computed = exact_result(element, entry) if entry.has_fraction else None
     yield from _value_mismatch(element, entry, computed, cells, where)
@@ -88,7 +91,7 @@ def _negative(entry: Entry, cells: dict[str, str], where: Where) -> Iterator[Pro
     for field, name in FIELD_NAMES.items():
         number = getattr(entry, field)
         if number is not None and number < 0:
-            yield where.error("negative-number", f"{name} là số âm ({format_number(number)}).", cells[field])
+            yield where.problem("negative-number", cells[field], field=name, number=format_number(number))
 
 
 def _whole_numbers(element: DataElement, entry: Entry, cells: dict[str, str], where: Where) -> Iterator[Problem]:
@@ -97,16 +100,15 @@ def _whole_numbers(element: DataElement, entry: Entry, cells: dict[str, str], wh
     for field in ("numerator", "denominator"):
         number = getattr(entry, field)
         if number is not None and number != number.to_integral_value():
-            yield where.error("not-whole-number",
-                              f"{FIELD_NAMES[field]} phải là số nguyên (đếm người, đơn vị), không phải {format_number(number, 10)}.",
-                              cells[field])
+            yield where.problem("not-whole-number", cells[field], field=FIELD_NAMES[field],
+                                number=format_number(number, 10))
 
 
 def _incomplete(entry: Entry, cells: dict[str, str], where: Where) -> Iterator[Problem]:
     if entry.numerator is not None and entry.denominator is None:
-        yield where.error("missing-denominator", "Có tử số nhưng thiếu mẫu số.", cells["denominator"])
+        yield where.problem("missing-denominator", cells["denominator"])
     if entry.denominator is not None and entry.numerator is None:
-        yield where.error("missing-numerator", "Có mẫu số nhưng thiếu tử số.", cells["numerator"])
+        yield where.problem("missing-numerator", cells["numerator"])
 
 
 def _value_mismatch(element: DataElement, entry: Entry, computed: Fraction | None, cells: dict[str, str],
@@ -115,21 +117,19 @@ def _value_mismatch(element: DataElement, entry: Entry, computed: Fraction | Non
         return
     tolerance = Fraction(1, 10 ** decimal_places(entry.value))
     if abs(Fraction(entry.value) - computed) > tolerance:
-        yield where.error("value-mismatch",
-                          f"Giá trị {format_number(entry.value, 10)} không khớp với tử số/mẫu số "
-                          f"({format_number(entry.numerator)}/{format_number(entry.denominator)} = "
-                          f"{format_value(element, computed)}).", cells["value"])
+        yield where.problem("value-mismatch", cells["value"], value=format_number(entry.value, 10),
+                            numerator=format_number(entry.numerator), denominator=format_number(entry.denominator),
+                            computed=format_value(element, computed))
 
 
 def _out_of_range(element: DataElement, entry: Entry, computed: Fraction | None, cells: dict[str, str],
                   where: Where) -> Iterator[Problem]:
     low, high = element.value_min, element.value_max  # Decimal and Fraction compare exactly
     if entry.value is not None and not low <= entry.value <= high:
-        yield where.error("value-out-of-range",
-                          f"Giá trị {format_number(entry.value, 10)} nằm ngoài khoảng hợp lý "
-                          f"({format_number(low)} – {format_number(high)} {element.unit}).", cells["value"])
+        yield where.problem("value-out-of-range", cells["value"], what="Giá trị", value=format_number(entry.value, 10),
+                            low=format_number(low), high=format_number(high), unit=element.unit)
         return
     if computed is not None and not low <= computed <= high:
-        yield where.error("value-out-of-range",
-                          f"Kết quả tính từ tử số/mẫu số ({format_value(element, computed)}) nằm ngoài khoảng hợp lý "
-                          f"({format_number(low)} – {format_number(high)} {element.unit}).", cells["numerator"])
+        yield where.problem("value-out-of-range", cells["numerator"], what="Kết quả tính từ tử số/mẫu số",
+                            value=format_value(element, computed), low=format_number(low), high=format_number(high),
+                            unit=element.unit)

@@ -1,7 +1,6 @@
 """The ``bdg`` command: a thin layer over the library (one or two calls per command)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -42,6 +41,38 @@ def _guard(call, *args, **kwargs):
         raise UserError(str(exc)) from None
 
 
+def _xlsx_path(ctx, param, value: str) -> str:
+    """Refuse an output name that Excel would not open as a workbook."""
+    if Path(value).suffix.lower() != ".xlsx":
+        raise click.BadParameter(f"tệp tổng hợp phải có đuôi .xlsx, không phải '{value}'.")
+    return value
+
+
+def _unit_code(plan, code: str) -> str:
+    """The plan's code for ``--unit CODE`` (any case); an unknown code is an error."""
+    from bdg_excel.template import template_units
+
+    return _guard(template_units, plan, [code])[0].code
+
+
+def _show(result, written) -> None:
+    """The consolidation's summary, then the files written."""
+    from bdg_excel.consolidate import summary_lines
+
+    for line in summary_lines(result):
+        click.echo(line)
+    for path in written:
+        click.echo(f"Đã ghi '{path}'.")
+
+
+def _print_pdf(result, workbook: Path) -> None:
+    """Print the appendix beside the workbook already written (which stays, whatever happens here)."""
+    from bdg_excel.pdf import appendix_pdf
+
+    path = _guard(appendix_pdf, result, workbook.with_suffix(".pdf"))
+    click.echo(f"Đã ghi '{path}'.")
+
+
 plan_option = click.option("--plan", "plan_path", type=click.Path(dir_okay=False),
                            help="Tệp kế hoạch (.xlsx hoặc .json); mặc định là kế hoạch Ninh Thuận 2020.")
 period_option = click.option("--period", required=True, help="Kỳ báo cáo: YYYY (báo cáo năm) hoặc YYYY-H1 (06 tháng).")
@@ -49,13 +80,56 @@ store_option = click.option("--store", "store_path", default=str(DEFAULT_STORE),
                             type=click.Path(dir_okay=False), help="Kho dữ liệu SQLite lưu mọi tệp đã nhận.")
 
 
-@click.group(cls=click_vi.Group, context_settings={"help_option_names": ["-h", "--help"]})
+class OurError(click.ClickException):
+    """Our own bug, never the user's: logged with its traceback, one Vietnamese line, exit status 3."""
+
+    exit_code = 3
+
+    def show(self, file=None) -> None:
+        click.echo(f"Lỗi của chương trình: {self.format_message()}", err=True)
+
+
+class BdgGroup(click_vi.Group):
+    """The ``bdg`` group: one place where an unexpected exception becomes a logged report of our own error."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception:  # noqa: BLE001 - the edge of the program: whatever is left is our bug
+            import traceback
+
+            from bdg_excel import failures
+
+            trace = traceback.format_exc()
+            log = failures.log_path(None)
+            failures.record(log, f"bdg {ctx.invoked_subcommand or ''}", trace)
+            if _verbose():
+                click.echo(trace, err=True)
+            raise OurError(f"bdg gặp lỗi không lường trước (không phải lỗi của số liệu hay của người dùng); chi tiết đã "
+                           f"ghi vào '{log}'. Hãy báo cho người quản trị kèm tệp đó.") from None
+
+
+def _verbose() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and (ctx.find_root().obj or {}).get("verbose"))
+
+
+def _show_failures(traces) -> None:
+    """With ``--verbose``, the tracebacks of our own errors, on standard error."""
+    if _verbose():
+        for trace in traces:
+            click.echo(trace.rstrip(), err=True)
+
+
+@click.group(cls=BdgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bdg", message="%(prog)s %(version)s")
-def cli() -> None:
+@click.option("--verbose", "-v", is_flag=True, help="In chi tiết kỹ thuật (traceback) khi chương trình tự gặp lỗi.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
     """bdg – thu thập, kiểm tra và tổng hợp số liệu bình đẳng giới bằng Excel."""
-    for stream in (sys.stdout, sys.stderr):  # Windows writes redirected output in its ANSI code page
-        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") != "utf8":
-            stream.reconfigure(encoding="utf-8")
+    ctx.obj = {"verbose": verbose}
 
 
 @cli.group()
@@ -84,9 +158,7 @@ def plan_check(plan_path):
         default_plan()
         click.echo("Kế hoạch mặc định hợp lệ.")
         return
-    if not Path(plan_path).is_file():
-        raise UserError(f"Không tìm thấy tệp kế hoạch '{plan_path}'.")
-    problems = check_plan_file(plan_path)
+    problems = _guard(check_plan_file, plan_path)
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -138,6 +210,7 @@ def master(out_path, plan_path):
 @click.option("--period", help="Kỳ báo cáo mong đợi (YYYY hoặc YYYY-H1).")
 def check(files, plan_path, period):
     """Kiểm tra biểu đã điền mà không lưu gì (đơn vị có thể tự chạy trước khi gửi)."""
+    from bdg_excel import failures
     from bdg_excel.ingest import STATUS_LABELS, read_file
 
     plan = _plan(plan_path)
@@ -146,11 +219,14 @@ def check(files, plan_path, period):
     problem_count = 0
     for name in files:
         submission = read_file(Path(name), plan, period)
-        problem_count += len(submission.problems)
+        problems = submission.problems or ([failures.record(failures.log_path(None), name, submission.failure)]
+                                           if submission.failure else [])
+        problem_count += len(problems)
         who = f" ({submission.unit}, kỳ {submission.period})" if submission.unit else ""
         click.echo(f"{name}: {STATUS_LABELS[submission.status]}{who}")
-        for problem in submission.problems:
+        for problem in problems:
             click.echo(f"    {problem.describe(with_file=False)}")
+        _show_failures([submission.failure] if submission.failure else [])
     click.echo(f"Đã kiểm tra {len(files)} tệp: {problem_count} vấn đề.")
     if problem_count:
         raise SystemExit(1)
@@ -168,7 +244,8 @@ def ingest(inbox, period, plan_path, store_path):
     plan = _plan(plan_path)
     if period:
         _guard(plan.period, period)
-    clean = _guard(ingest_folder, Path(inbox), plan, Path(store_path), period, echo=click.echo, show_progress=True)
+    clean = _guard(ingest_folder, Path(inbox), plan, Path(store_path), period, echo=click.echo, show_progress=True,
+                   verbose=_verbose())
     if not clean:
         raise SystemExit(1)
 
@@ -176,20 +253,21 @@ def ingest(inbox, period, plan_path, store_path):
 @cli.command()
 @click.argument("inbox", type=click.Path(exists=True, file_okay=False))
 @period_option
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="Tệp Excel tổng hợp (.xlsx).")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), callback=_xlsx_path,
+              help="Tệp Excel tổng hợp (.xlsx).")
 @plan_option
 @store_option
 @click.option("--pdf", is_flag=True, help="In thêm trang Phụ lục ra PDF (cần LibreOffice).")
 def consolidate(inbox, period, out_path, plan_path, store_path, pdf):
     """Nhận các biểu trong INBOX, tổng hợp kỳ báo cáo và ghi bảng tổng hợp (Phụ lục)."""
-    from bdg_excel.consolidate import consolidate as run_consolidation, summary_lines
+    from bdg_excel.consolidate import consolidate as run_consolidation
 
     result, written = _guard(run_consolidation, Path(inbox), _plan(plan_path), period, Path(out_path),
-                             Path(store_path), pdf, show_progress=True)
-    for line in summary_lines(result):
-        click.echo(line)
-    for path in written:
-        click.echo(f"Đã ghi '{path}'.")
+                             Path(store_path), show_progress=True)
+    _show(result, written)
+    _show_failures(result.failures)
+    if pdf:
+        _print_pdf(result, written[0])
     if not result.clean:
         raise SystemExit(1)
 
@@ -200,15 +278,13 @@ def consolidate(inbox, period, out_path, plan_path, store_path, pdf):
 @click.option("--pdf", is_flag=True, help="In thêm trang Phụ lục ra PDF (cần LibreOffice).")
 def demo(out_dir, pdf):
     """Chạy thử cả chu trình trên kế hoạch mặc định với số liệu năm 2019 của kế hoạch."""
-    from bdg_excel.consolidate import summary_lines
     from bdg_excel.demo import run_demo
     from bdg_excel.plan import default_plan
 
-    result, written = _guard(run_demo, default_plan(), Path(out_dir), pdf=pdf)
-    for line in summary_lines(result):
-        click.echo(line)
-    for path in written:
-        click.echo(f"Đã ghi '{path}'.")
+    result, written = _guard(run_demo, default_plan(), Path(out_dir))
+    _show(result, written)
+    if pdf:
+        _print_pdf(result, written[0])
 
 
 @cli.command()
@@ -277,12 +353,15 @@ def collect(sources, inbox_dir, store_path):
 @click.argument("out_dir", type=click.Path(file_okay=False))
 @click.option("--period", help="Chỉ các tệp của kỳ này (YYYY hoặc YYYY-H1).")
 @click.option("--unit", help="Chỉ các tệp của đơn vị này (mã đơn vị).")
+@plan_option
 @store_option
-def originals(out_dir, period, unit, store_path):
+def originals(out_dir, period, unit, plan_path, store_path):
     """Chép ra thư mục OUT_DIR các tệp đơn vị đã gửi, đúng từng byte như khi nhận."""
     from bdg_excel.originals import export_originals
     from bdg_excel.store import Store
 
+    if unit:
+        unit = _unit_code(_plan(plan_path), unit)
     if not Path(store_path).is_file():
         raise UserError(f"Chưa có kho dữ liệu '{store_path}': hãy chạy 'bdg ingest' hoặc 'bdg consolidate' trước.")
     with _guard(Store, Path(store_path)) as store:

@@ -6,6 +6,7 @@ a small one into click's modules, so that every line an officer reads is Vietnam
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -71,8 +72,20 @@ class Group(click.Group):
         kwargs.setdefault("subcommand_metavar", "LỆNH [THAM SỐ]...")
         super().__init__(*args, **kwargs)
 
+    def main(self, *args, **kwargs):
+        """Run the command line, printing UTF-8 from the first line on (``--help`` included)."""
+        utf8_streams()
+        return super().main(*args, **kwargs)
+
 
 Group.group_class = Group
+
+
+def utf8_streams() -> None:
+    """Write standard output and error as UTF-8: redirected on Windows they use the ANSI code page."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and (stream.encoding or "").lower().replace("-", "") != "utf8":
+            stream.reconfigure(encoding="utf-8")
 
 
 def _gettext(message: str) -> str:

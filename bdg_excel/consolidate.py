@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bdg_excel import clock
 from bdg_excel.aggregate import ElementFigure, UnitFigure, UnitRow, aggregate, unit_results
 from bdg_excel.figures import MET, MISSED, NO_DATA, Entry
-from bdg_excel.inbox import Outcome, inbox_files, ingest_paths
+from bdg_excel.inbox import SKIP_CODES, Outcome, inbox_entries, ingest_paths
 from bdg_excel.ingest import REJECTED
 from bdg_excel.numbers import to_decimal
 from bdg_excel.plan import Period, Plan
@@ -32,11 +33,13 @@ class Consolidation:
     problems: list[tuple[str, Problem]]
     notes: dict[str, str]
     generated_at: datetime
+    failures: tuple[str, ...] = ()  # tracebacks of our own errors while reading inbox files
 
     @property
     def clean(self) -> bool:
-        """Every expected unit sent a clean return on time, and nothing else went wrong."""
-        return all(s.is_clean for s in self.submissions) and not self.problems
+        """Every expected unit sent a clean return on time, and nothing else went wrong (entries of
+        the inbox that are skipped, such as lock files, are listed but do not count)."""
+        return all(s.is_clean for s in self.submissions) and all(p.code in SKIP_CODES for _, p in self.problems)
 
 
 def _decimal(text: str | None):
@@ -100,7 +103,7 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
         unit_rows=unit_results(plan, figures, unit_notes),
         submissions=submission_rows(plan, period, files, current, filled),
         problems=_problems(store, files, current, period.code, outcomes) + [("", p) for p in aggregation_problems],
-        notes=notes, generated_at=datetime.now())
+        notes=notes, generated_at=clock.now(), failures=tuple(o.failure for o in outcomes if o.failure))
 
 
 def consolidate(inbox: Path, plan: Plan, period_code: str, out: Path, store_path: Path,
@@ -109,10 +112,10 @@ def consolidate(inbox: Path, plan: Plan, period_code: str, out: Path, store_path
     from bdg_excel.report import write_report
 
     period = plan.period(period_code)
-    paths = inbox_files(inbox)
+    paths, skipped = inbox_entries(inbox)
     progress = Progress(len(paths)) if show_progress else None
     with Store(store_path) as store:
-        outcomes = list(ingest_paths(paths, plan, store, progress))
+        outcomes = skipped + list(ingest_paths(paths, plan, store, progress))
         result = build(plan, period, store, outcomes)
     if progress:
         progress.stage(f"Đang ghi bảng tổng hợp '{out}'…")

@@ -1,11 +1,17 @@
 """What the bytes of a returned file are, before any spreadsheet library touches them.
 
 Recognises workbooks by content (not by name), refuses what is not safe to open (too
-large, zip bombs, password-protected files) and reads the two things python-calamine
-does not give: custom document properties and formulas without a cached result.
+large, zip bombs, sheets or string tables that claim more than any return needs,
+password-protected files) and reads the two things python-calamine does not give: custom
+document properties and formulas without a cached result.
+
+python-calamine allocates a sheet's whole used range and its whole string table up front,
+and some of its failures are Rust panics, not Python exceptions: everything a file claims
+is bounded here, before calamine sees it.
 """
 from __future__ import annotations
 
+import html
 import io
 import re
 import struct
@@ -13,9 +19,15 @@ import zipfile
 import zlib
 from xml.etree import ElementTree
 
+from bdg_excel.problems import Problem, cell_name, problem
+
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200  # unpacked / packed, for parts larger than 1 MiB
+MAX_MEMBERS = 10_000
+MAX_ROWS, MAX_COLUMNS, MAX_CELLS = 100_000, 1_000, 2_000_000  # of one sheet's used range
+MAX_STRINGS = 1_000_000  # entries of the shared-string table
+MAX_STRING_CELL_BYTES = 256 * 1024 * 1024  # the text all string cells would hold once read
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -23,62 +35,120 @@ ZIP, OLE = "zip", "ole"
 
 
 class Refused(Exception):
-    """The file is rejected; ``code``, the Vietnamese message and where (sheet, cell) say why."""
+    """The file is rejected: a catalogue ``code``, its fields, and where (sheet, cell)."""
 
-    def __init__(self, code: str, message: str, **where: str):
-        super().__init__(message)
-        self.code, self.where = code, where
+    def __init__(self, code: str, /, *, sheet: str = "", cell: str = "", **fields: object):
+        super().__init__(code)
+        self.code, self.sheet, self.cell, self.fields = code, sheet, cell, fields
+
+    def problem(self, file: str) -> Problem:
+        return problem(self.code, file=file, sheet=self.sheet, cell=self.cell, **self.fields)
+
+
+def corrupt(detail: str = "", **where: str) -> Refused:
+    """The rejection of a damaged file; ``detail`` (``", trang 'X' không đọc được"``) says what broke."""
+    return Refused("corrupt-file", detail=detail, **where)
 
 
 def kind_of(data: bytes) -> str:
-    """'zip' (xlsx, xlsm, ods), 'ole' (xls, or an encrypted xlsx), else refuse."""
+    """'zip' (xlsx, xlsm, ods), 'ole' (xls), else refuse with what the file really is."""
     if data.startswith(ZIP_MAGIC):
         return ZIP
     if data.startswith(OLE_MAGIC):
-        if "EncryptedPackage".encode("utf-16-le") in data:
-            raise Refused("password-protected", "Tệp được đặt mật khẩu nên không mở được. "
-                                               "Hãy gỡ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại.")
+        if "EncryptedPackage".encode("utf-16-le") in data:  # an encrypted xlsx
+            raise Refused("password-protected")
+        if "WordDocument".encode("utf-16-le") in data:
+            raise Refused("word-document")
         return OLE
-    raise Refused("not-a-workbook", "Tệp không phải là bảng tính Excel (.xlsx, .xlsm, .xls) hay LibreOffice (.ods).")
+    head = data[:4096].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").lower().replace(b"\x00", b"")
+    if head.startswith(b"<") and (b"<html" in head or b"<table" in head or b"urn:schemas-microsoft-com:office"
+                                  in head or b"excel.sheet" in head):
+        raise Refused("html-or-xml-workbook")
+    if head.startswith(b"mime-version:") and b"multipart/related" in head:  # a "single file web page"
+        raise Refused("html-or-xml-workbook")
+    raise Refused("not-a-workbook")
 
 
 def check_size(size: int) -> None:
     """Refuse files far larger than any collection workbook."""
     if size > MAX_FILE_BYTES:
-        raise Refused("file-too-large", f"Tệp quá lớn ({size // (1024 * 1024)} MB; tối đa "
-                                        f"{MAX_FILE_BYTES // (1024 * 1024)} MB cho một biểu báo cáo).")
+        raise Refused("file-too-large", size=size // (1024 * 1024), limit=MAX_FILE_BYTES // (1024 * 1024))
 
 
-DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, NotImplementedError, ValueError)
-CORRUPT = ("corrupt-file", "Tệp bị hỏng hoặc không trọn vẹn (có thể tải về chưa xong); hãy đề nghị đơn vị gửi lại.")
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, NotImplementedError, ValueError,
+           struct.error, KeyError)
 
 
-def member_sizes(data: bytes) -> list[tuple[int, int]]:
-    """(packed, unpacked) size of every member, read straight from the zip's central directory:
-    several times cheaper than zipfile, which matters when thousands of returns are read."""
+def members(data: bytes) -> list[tuple[str, int, int]]:
+    """(name, packed, unpacked) of every member, read straight from the zip's central directory
+    (zip64 included): several times cheaper than zipfile, and bounded before anything is listed."""
     end = data.rfind(b"PK\x05\x06")
     if end < 0 or len(data) < end + 22:
-        raise Refused(*CORRUPT)
-    count, _, offset = struct.unpack_from("<HII", data, end + 10)
-    sizes = []
+        raise corrupt()
+    count, size, offset = struct.unpack_from("<HII", data, end + 10)
+    if 0xFFFF in (count,) or 0xFFFFFFFF in (size, offset):
+        count, offset = _zip64_directory(data, end)
+    if count > MAX_MEMBERS:
+        raise Refused("zip-bomb", detail=f"{count:,} phần".replace(",", "."))
+    found = []
     for _ in range(count):
         if data[offset:offset + 4] != b"PK\x01\x02" or len(data) < offset + 46:
-            raise Refused(*CORRUPT)
-        packed, unpacked, name, extra, comment = struct.unpack_from("<IIHHH", data, offset + 20)
-        sizes.append((packed, unpacked))
-        offset += 46 + name + extra + comment
-    return sizes
+            raise corrupt()
+        packed, unpacked, name_length, extra_length, comment = struct.unpack_from("<IIHHH", data, offset + 20)
+        name = data[offset + 46:offset + 46 + name_length].decode("utf-8", "replace")
+        extra = data[offset + 46 + name_length:offset + 46 + name_length + extra_length]
+        if 0xFFFFFFFF in (packed, unpacked):
+            unpacked, packed = _zip64_sizes(extra, unpacked, packed)
+        found.append((name, packed, unpacked))
+        offset += 46 + name_length + extra_length + comment
+    return found
+
+
+def _zip64_directory(data: bytes, end: int) -> tuple[int, int]:
+    """(member count, central directory offset) from the zip64 end-of-directory record."""
+    locator = end - 20
+    if locator < 0 or data[locator:locator + 4] != b"PK\x06\x07":
+        raise corrupt()
+    record = struct.unpack_from("<Q", data, locator + 8)[0]
+    if record + 56 > len(data) or data[record:record + 4] != b"PK\x06\x06":
+        raise corrupt()
+    count, _, offset = struct.unpack_from("<QQQ", data, record + 32)
+    return count, offset
+
+
+def _zip64_sizes(extra: bytes, unpacked: int, packed: int) -> tuple[int, int]:
+    """A member's real sizes from its zip64 extra field (id 1: unpacked, then packed, when marked)."""
+    position = 0
+    while position + 4 <= len(extra):
+        kind, length = struct.unpack_from("<HH", extra, position)
+        if kind == 1:
+            values = list(struct.unpack_from(f"<{length // 8}Q", extra, position + 4))
+            if unpacked == 0xFFFFFFFF and values:
+                unpacked = values.pop(0)
+            if packed == 0xFFFFFFFF and values:
+                packed = values.pop(0)
+            return unpacked, packed
+        position += 4 + length
+    raise corrupt()
 
 
 def check_zip(data: bytes) -> None:
-    """Refuse corrupt archives and zip bombs before any reader unpacks them."""
-    sizes = member_sizes(data)
-    if any(0xFFFFFFFF in pair for pair in sizes):  # zip64: no workbook of ours needs it
-        sizes = [(m.compress_size, m.file_size) for m in open_zip(data).infolist()]
-    total = sum(unpacked for _, unpacked in sizes)
-    bomb = any(unpacked > 1024 * 1024 and unpacked > MAX_RATIO * max(packed, 1) for packed, unpacked in sizes)
+    """Refuse corrupt archives, zip bombs, Word documents and encrypted ODF files before any
+    reader unpacks them; then bound what the workbook's sheets and strings claim."""
+    found = members(data)
+    total = sum(unpacked for _, _, unpacked in found)
+    bomb = any(unpacked > 1024 * 1024 and unpacked > MAX_RATIO * max(packed, 1) for _, packed, unpacked in found)
     if total > MAX_UNPACKED_BYTES or bomb:
-        raise Refused("zip-bomb", "Tệp nén bất thường (giải nén ra quá lớn); không mở để bảo vệ máy tính.")
+        size = f"{total // (1024 * 1024):,} MB".replace(",", ".")
+        raise Refused("zip-bomb", detail=f"giải nén ra {size}" if not bomb else "tỷ lệ nén bất thường")
+    names = {name for name, _, _ in found}
+    if "word/document.xml" in names:
+        raise Refused("word-document")
+    archive = open_zip(data)
+    if "META-INF/manifest.xml" in names and b"encryption-data" in _read(archive, "META-INF/manifest.xml"):
+        raise Refused("password-protected")
+    if "xl/workbook.xml" in names:
+        _check_xlsx_claims(archive, names)
 
 
 def open_zip(data: bytes) -> zipfile.ZipFile:
@@ -86,7 +156,14 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except DAMAGED:
-        raise Refused(*CORRUPT) from None
+        raise corrupt() from None
+
+
+def _read(archive: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return archive.read(name)
+    except DAMAGED:
+        raise corrupt() from None
 
 
 def read_part(archive: zipfile.ZipFile, name: str) -> str | None:
@@ -96,7 +173,78 @@ def read_part(archive: zipfile.ZipFile, name: str) -> str | None:
     except KeyError:
         return None
     except DAMAGED:
-        raise Refused(*CORRUPT) from None
+        raise corrupt() from None
+
+
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+_STRING_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>(\d+)<')
+_SST = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
+_COUNT = re.compile(rb'\b(?:count|uniqueCount)="(\d+)"')
+_STRING_ITEM = re.compile(rb"<(?:\w+:)?si\b.*?</(?:\w+:)?si>", re.S)
+
+
+def _check_xlsx_claims(archive: zipfile.ZipFile, names: set[str]) -> None:
+    """Bound each sheet's used range and the shared strings all its cells would hold once read."""
+    sheets = _sheet_parts(archive)
+    strings = _read(archive, "xl/sharedStrings.xml") if "xl/sharedStrings.xml" in names else b""
+    table = _SST.search(strings[:4096])
+    if table and any(int(n) > MAX_STRINGS for n in _COUNT.findall(table.group(0))):
+        raise Refused("too-many-strings", detail="khai báo quá nhiều mục chữ")
+    lengths = None
+    for part, sheet in sheets.items():
+        if part not in names:
+            continue
+        xml = _read(archive, part)
+        _check_range(xml, sheet)
+        cells = xml.count(b't="s"')
+        if cells and len(strings) * cells > MAX_STRING_CELL_BYTES:  # cheap bound failed: count exactly
+            lengths = lengths if lengths is not None else [len(s) for s in _STRING_ITEM.findall(strings)]
+            held = sum(lengths[int(i)] for i in _STRING_CELL.findall(xml) if int(i) < len(lengths))
+            if held > MAX_STRING_CELL_BYTES:
+                raise Refused("too-many-strings", detail=f"một chuỗi chữ dài được lặp lại ở {cells:,} ô"
+                              .replace(",", "."), sheet=sheet)
+
+
+def _check_range(xml: bytes, sheet: str) -> None:
+    """Refuse a sheet whose used range (from its cells and its declared dimension) is absurd."""
+    rows = [int(r) for r in _ROW_REF.findall(xml)]
+    refs = _CELL_REF.findall(xml) + _DIMENSION.findall(xml)
+    last_row = max([*rows, *(int(r) for _, r in refs)], default=0)
+    last_col = max((_column_number(c) for c, _ in refs), default=0)
+    if last_row > MAX_ROWS or last_col > MAX_COLUMNS or last_row * last_col > MAX_CELLS:
+        raise Refused("sheet-too-large", sheet=sheet, cell=cell_name(max(last_row, 1) - 1, max(last_col, 1) - 1),
+                      rows=f"{last_row:,}".replace(",", "."), columns=f"{last_col:,}".replace(",", "."))
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+_SHEET = re.compile(r'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_SHEET_ALT = re.compile(r'<(?:\w+:)?sheet\b[^>]*?r:id="([^"]*)"[^>]*?name="([^"]*)"')
+_REL = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
+                  r'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Zip part -> sheet name, for every sheet the workbook lists."""
+    workbook, rels = read_part(archive, "xl/workbook.xml"), read_part(archive, "xl/_rels/workbook.xml.rels")
+    if workbook is None or rels is None:
+        return {}
+    ids = {rid: name for name, rid in _SHEET.findall(workbook)}
+    ids.update({rid: name for rid, name in _SHEET_ALT.findall(workbook)})
+    parts = {}
+    for rid, target, target2, rid2 in _REL.findall(rels):
+        target = target or target2
+        if (rid or rid2) in ids and target:
+            part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            parts[part] = html.unescape(ids[rid or rid2])
+    return parts
 
 
 def custom_properties(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -116,30 +264,14 @@ def custom_properties(archive: zipfile.ZipFile) -> dict[str, str]:
     return found
 
 
-_SHEET = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
-_SHEET_ALT = re.compile(r'<sheet\b[^>]*?r:id="([^"]*)"[^>]*?name="([^"]*)"')
-_REL = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
-                  r'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
 _REF = re.compile(r'\br="([A-Z]+\d+)"')
 _VALUE = re.compile(r"<v>[^<]+</v>|<is>")
 
 
 def formulas_without_result(archive: zipfile.ZipFile, sheet_name: str) -> set[str]:
     """Cells of a sheet holding a formula whose result was never computed (e.g. saved by openpyxl)."""
-    workbook, rels = read_part(archive, "xl/workbook.xml"), read_part(archive, "xl/_rels/workbook.xml.rels")
-    if workbook is None or rels is None:
-        return set()
-    escaped = sheet_name.replace("&", "&amp;")
-    ids = {name: rid for name, rid in _SHEET.findall(workbook)}
-    ids.update({name: rid for rid, name in _SHEET_ALT.findall(workbook)})
-    targets = {}
-    for rid, target, target2, rid2 in _REL.findall(rels):
-        targets[rid or rid2] = target or target2
-    target = targets.get(ids.get(escaped, ids.get(sheet_name, "")), "")
-    if not target:
-        return set()
-    part = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    xml = read_part(archive, part)
+    part = next((p for p, name in _sheet_parts(archive).items() if name == sheet_name), None)
+    xml = read_part(archive, part) if part else None
     if xml is None:
         return set()
     missing = set()

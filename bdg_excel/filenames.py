@@ -1,6 +1,7 @@
 """File names that are safe on every system, and that never overwrite a different file."""
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -32,3 +33,9 @@ def free_path(folder: Path, name: str, data: bytes) -> tuple[Path, bool]:
         number += 1
         candidate = folder / f"{stem}-{number}{suffix}"
     return candidate, False
+
+
+def shown_name(path: Path) -> str:
+    """A file's name as text that can be printed and stored: a name that is not valid UTF-8 (a
+    Windows zip unpacked on Linux) shows its undecodable bytes as '�'."""
+    return os.fsencode(Path(path).name).decode("utf-8", "replace")

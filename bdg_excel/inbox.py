@@ -1,32 +1,39 @@
 """Ingest a folder of returns into the store, one file at a time; one bad file never stops the rest.
 
 Files are stored under their own period (from their metadata): a return for another period
-than the one being consolidated is kept, and only reported as such for this run.
+than the one being consolidated is kept, and only reported as such for this run. Every entry
+of the folder is either read or listed as skipped, with the reason; links are never followed.
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import sqlite3
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from bdg_excel import container
-from bdg_excel.ingest import ACCEPTED, REJECTED, read_return, too_large
+from bdg_excel import container, failures
+from bdg_excel.filenames import shown_name
+from bdg_excel.ingest import (ACCEPTED, FAILED, REJECTED, SKIPPED, STATUS_LABELS, WITH_PROBLEMS, read_return,
+                              too_large)
 from bdg_excel.plan import Plan
-from bdg_excel.problems import Problem, error
+from bdg_excel.problems import Problem, problem
 from bdg_excel.progress import Progress, counted
 from bdg_excel.store import Store
 
 PARALLEL_FROM = 500  # files per worker process below which one process is faster
 RECORD_BATCH = 50  # files recorded per store transaction ...
 RECORD_BATCH_BYTES = 32 * 1024 * 1024  # ... or fewer, when their bytes reach this
+LOCK_PREFIXES = ("~$", ".~lock.")  # Excel's and LibreOffice's lock files beside an open workbook
+SKIP_CODES = ("hidden-file", "office-lock-file", "symbolic-link", "not-a-regular-file")
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one file: newly stored, already in the store (same bytes), or unreadable."""
+    """What happened to one inbox entry: newly stored, already in the store (same bytes), unreadable,
+    skipped, or failed through our own error (``failure`` holds the traceback)."""
 
     path: Path
     sha256: str = ""
@@ -35,20 +42,53 @@ class Outcome:
     period: str | None = None
     problems: list[Problem] = field(default_factory=list)
     known: bool = False
+    failure: str = ""
 
     def other_period(self, period: str | None) -> bool:
         """True when the file is a usable return of another period than ``period``."""
-        return bool(period) and self.status != REJECTED and self.period != period
+        return bool(period) and self.status in (ACCEPTED, WITH_PROBLEMS) and self.period != period
 
     def period_problem(self, period: str) -> Problem:
-        return error("wrong-period", f"Biểu của kỳ '{self.period}', không phải kỳ đang tổng hợp '{period}'.",
-                     file=self.path.name)
+        return problem("wrong-period", file=shown_name(self.path), found=self.period,
+                       expected=f"kỳ đang tổng hợp '{period}'")
 
 
-def inbox_files(inbox: Path) -> list[Path]:
-    """Every file under ``inbox`` (recursively), leaving out office lock files and hidden files."""
-    return sorted(p for p in Path(inbox).rglob("*")
-                  if p.is_file() and not p.name.startswith(("~$", ".~lock.", ".")))
+def inbox_entries(inbox: Path) -> tuple[list[Path], list[Outcome]]:
+    """The files to read under ``inbox`` (recursively, oldest first, so that of two files of a unit
+    dropped in together the newer one is ingested last and supersedes), and every other entry as a
+    skipped outcome with its reason: hidden files, links (never followed), FIFOs and devices, and
+    the office lock files all together."""
+    files, skipped, locks = [], [], []
+    folders = [Path(inbox)]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(_skipped(folder, "unreadable-file", reason=exc.strerror or str(exc)))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                skipped.append(_skipped(path, "symbolic-link"))
+            elif entry.name.startswith(LOCK_PREFIXES):
+                locks.append(path)
+            elif entry.name.startswith("."):
+                skipped.append(_skipped(path, "hidden-file"))
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append(path)
+            elif entry.is_file(follow_symlinks=False):
+                files.append((entry.stat(follow_symlinks=False).st_mtime, path))
+            else:
+                skipped.append(_skipped(path, "not-a-regular-file"))
+    if locks:
+        names = ", ".join(shown_name(p) for p in locks[:3]) + (", …" if len(locks) > 3 else "")
+        skipped.append(_skipped(locks[0], "office-lock-file", count=len(locks), names=names))
+    return [path for _, path in sorted(files)], skipped
+
+
+def _skipped(path: Path, code: str, **fields: object) -> Outcome:
+    return Outcome(path, status=SKIPPED, problems=[problem(code, file=shown_name(path), **fields)])
 
 
 def ingest_paths(paths: list[Path], plan: Plan, store: Store, progress: Progress | None = None) -> Iterator[Outcome]:
@@ -93,19 +133,27 @@ def _batches(pairs: Iterator[tuple[Path, tuple | Outcome]]) -> Iterator[list]:
 
 def _load(path: Path, plan: Plan, known: Callable[[str], bool]) -> tuple | Outcome:
     """Read and validate a new file: (sha256, bytes, submission); the submission is None when the
-    store has these bytes already. An Outcome when the file cannot be read at all."""
+    store has these bytes already. An Outcome when the file cannot be read at all, or when reading
+    it failed through our own error."""
+    try:
+        return _load_file(path, plan, known)
+    except Exception:  # noqa: BLE001 - our own bug: reported as ours, and the batch goes on
+        return Outcome(path, status=FAILED, failure=traceback.format_exc())
+
+
+def _load_file(path: Path, plan: Plan, known: Callable[[str], bool]) -> tuple | Outcome:
     try:
         if path.stat().st_size > container.MAX_FILE_BYTES:
             submission = too_large(path)
             return submission.sha256, None, None if known(submission.sha256) else submission
         data = path.read_bytes()
     except OSError as exc:
-        message = f"Không đọc được tệp: {exc.strerror or exc}."
-        return Outcome(path, problems=[error("unreadable-file", message, file=path.name)])
+        name = shown_name(path)
+        return Outcome(path, problems=[problem("unreadable-file", file=name, reason=exc.strerror or str(exc))])
     sha256 = hashlib.sha256(data).hexdigest()
     if known(sha256):
         return sha256, None, None
-    submission = read_return(data, path.name, plan)
+    submission = read_return(data, shown_name(path), plan)
     return sha256, data, submission
 
 
@@ -124,45 +172,63 @@ def _load_in_worker(path: Path) -> tuple | Outcome:
 
 
 def _record(path: Path, loaded: tuple | Outcome, store: Store) -> Outcome:
-    """Record a loaded file in the store and say what happened."""
+    """Record a loaded file in the store and say what happened; a file that failed through our own
+    error is logged beside the store and not recorded, so that the next run reads it again."""
     if isinstance(loaded, Outcome):
-        return loaded
+        return _logged(loaded, store) if loaded.failure else loaded
     sha256, data, submission = loaded
+    if submission is not None and submission.failure:
+        return _logged(Outcome(path, status=FAILED, failure=submission.failure), store)
     if submission is not None and store.add(submission, path, data):
         return Outcome(path, sha256, submission.status, submission.unit, submission.period, list(submission.problems))
     stored = store.file(sha256)
     return Outcome(path, sha256, stored.status, stored.unit, stored.period, known=True)
 
 
-def describe(outcome: Outcome, period: str | None = None) -> list[str]:
-    """The lines ``bdg ingest`` prints for one file: a verdict, then its problems indented."""
-    from bdg_excel.ingest import STATUS_LABELS
+def _logged(outcome: Outcome, store: Store) -> Outcome:
+    found = failures.record(failures.log_path(store.path), shown_name(outcome.path), outcome.failure)
+    return Outcome(outcome.path, status=FAILED, problems=[found], failure=outcome.failure)
 
+
+def describe(outcome: Outcome, period: str | None = None, verbose: bool = False) -> list[str]:
+    """The lines ``bdg ingest`` prints for one entry: a verdict, then its problems indented (and,
+    with ``verbose``, the traceback of our own error)."""
     who = f" ({outcome.unit}, kỳ {outcome.period})" if outcome.unit else ""
     if outcome.known:
         verdict = f"đã có trong kho, bỏ qua – {STATUS_LABELS[outcome.status]}{who}"
-    elif outcome.problems:
+    elif outcome.problems and outcome.status != SKIPPED:
         verdict = f"{STATUS_LABELS[outcome.status]} – {len(outcome.problems)} vấn đề{who}"
     else:
         verdict = f"{STATUS_LABELS[outcome.status]}{who}"
     problems = list(outcome.problems)
     if outcome.other_period(period):
         problems.append(outcome.period_problem(period))
-    return [f"{outcome.path.name}: {verdict}"] + [f"    {p.describe(with_file=False)}" for p in problems]
+    lines = [f"{shown_name(outcome.path)}: {verdict}"] + [f"    {p.describe(with_file=False)}" for p in problems]
+    if verbose and outcome.failure:
+        lines += ["    " + line for line in outcome.failure.rstrip().splitlines()]
+    return lines
 
 
 def ingest_folder(inbox: Path, plan: Plan, store_path: Path, period: str | None, echo=print,
-                  show_progress: bool = False) -> bool:
-    """Ingest every file under ``inbox``, echoing a line per file and a summary; True when all is clean."""
-    paths = inbox_files(inbox)
-    counts = {"new": 0, "known": 0, "problems": 0, "rejected": 0}
+                  show_progress: bool = False, verbose: bool = False) -> bool:
+    """Ingest every file under ``inbox``, echoing a line per entry and a summary; True when all is clean."""
+    counts = dict.fromkeys(("files", "new", "known", "problems", "rejected", SKIPPED, FAILED), 0)
+    paths, skipped = inbox_entries(inbox)
     with Store(store_path) as store:
-        for outcome in ingest_paths(paths, plan, store, Progress(len(paths)) if show_progress else None):
-            for line in describe(outcome, period):
+        ingested = ingest_paths(paths, plan, store, Progress(len(paths)) if show_progress else None)
+        for outcome in [*skipped, *ingested]:
+            for line in describe(outcome, period, verbose):
                 echo(line)
+            if outcome.status in (SKIPPED, FAILED):
+                counts[outcome.status] += 1
+                continue
+            counts["files"] += 1
             counts["known" if outcome.known else "new"] += 1
             counts["rejected"] += outcome.status == REJECTED
             counts["problems"] += outcome.status != ACCEPTED or outcome.other_period(period)
-    echo(f"Tổng cộng {len(paths)} tệp: {counts['new']} tệp mới, {counts['known']} tệp đã có trong kho, "
-         f"{counts['rejected']} tệp bị từ chối, {counts['problems']} tệp có vấn đề. Kho dữ liệu: {store_path}")
-    return counts["rejected"] == 0 and counts["problems"] == 0
+    echo(f"Tổng cộng {counts['files']} tệp: {counts['new']} tệp mới, {counts['known']} tệp đã có trong kho, "
+         f"{counts['rejected']} tệp bị từ chối, {counts['problems']} tệp có vấn đề"
+         + (f", {counts[SKIPPED]} mục bỏ qua" if counts[SKIPPED] else "")
+         + (f", {counts[FAILED]} tệp gặp lỗi của chương trình" if counts[FAILED] else "")
+         + f". Kho dữ liệu: {store_path}")
+    return counts["rejected"] == counts["problems"] == counts[FAILED] == 0

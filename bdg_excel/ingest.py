@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,11 +18,14 @@ from bdg_excel import container, layout
 from bdg_excel.container import Refused
 from bdg_excel.checks import Where, check_entry, read_number
 from bdg_excel.figures import Entry
+from bdg_excel.filenames import shown_name
 from bdg_excel.plan import Plan, PlanError
-from bdg_excel.problems import Problem, cell_name, column_letter, error, warning
+from bdg_excel.problems import Problem, cell_name, column_letter, problem
 
 ACCEPTED, WITH_PROBLEMS, REJECTED = "accepted", "accepted-with-problems", "rejected"
-STATUS_LABELS = {ACCEPTED: "đã nhận", WITH_PROBLEMS: "đã nhận, có vấn đề", REJECTED: "bị từ chối"}
+FAILED, SKIPPED = "failed", "skipped"
+STATUS_LABELS = {ACCEPTED: "đã nhận", WITH_PROBLEMS: "đã nhận, có vấn đề", REJECTED: "bị từ chối",
+                 FAILED: "lỗi của chương trình", SKIPPED: "bỏ qua"}
 CODE_LIKE = re.compile(r"MT\d+\.\S*", re.I)
 REQUIRED_HEADERS = ("code", "numerator", "denominator", "value")
 
@@ -51,15 +55,18 @@ class Submission:
     figures: list[Figure] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rejected: bool = False
+    failure: str = ""  # the traceback of our own error while reading it: never the unit's fault
 
     @property
     def status(self) -> str:
+        if self.failure:
+            return FAILED
         if self.rejected:
             return REJECTED
         return WITH_PROBLEMS if self.problems else ACCEPTED
 
-    def reject(self, code: str, message: str, **where: str) -> None:
-        self.problems.append(error(code, message, file=self.name, **where))
+    def reject(self, refused: Refused) -> None:
+        self.problems.append(refused.problem(self.name))
         self.rejected = True
 
 
@@ -68,7 +75,7 @@ def read_file(path: str | Path, plan: Plan, period: str | None = None) -> Submis
     path = Path(path)
     if path.stat().st_size > container.MAX_FILE_BYTES:
         return too_large(path)
-    return read_return(path.read_bytes(), path.name, plan, period)
+    return read_return(path.read_bytes(), shown_name(path), plan, period)
 
 
 def too_large(path: Path) -> Submission:
@@ -78,11 +85,11 @@ def too_large(path: Path) -> Submission:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     size = path.stat().st_size
-    submission = Submission(path.name, digest.hexdigest(), size)
+    submission = Submission(shown_name(path), digest.hexdigest(), size)
     try:
         container.check_size(size)
     except Refused as refused:
-        submission.reject(refused.code, str(refused))
+        submission.reject(refused)
     return submission
 
 
@@ -92,11 +99,11 @@ def read_return(data: bytes, name: str, plan: Plan, period: str | None = None) -
     try:
         _read(data, submission, plan, period)
     except Refused as refused:
-        submission.reject(refused.code, str(refused), **refused.where)
-    except Exception:  # noqa: BLE001 - a damaged file must never stop the batch: whatever breaks on it is damage
+        submission.reject(refused)
+    except Exception:  # noqa: BLE001 - our own bug: reported as ours, and the batch goes on
         submission.problems.clear()
         submission.figures.clear()
-        submission.reject(*container.CORRUPT)
+        submission.failure = traceback.format_exc()
     return submission
 
 
@@ -110,14 +117,13 @@ def _read(data: bytes, submission: Submission, plan: Plan, period: str | None) -
     sheet_name, rows, header_row, columns = _find_table(workbook)
     if meta is None:
         meta = _identity_from_header(rows[:header_row], plan)
-        submission.problems.append(warning(
-            "metadata-missing", "Không tìm thấy thông tin nhận dạng của biểu (có thể số liệu đã được chép sang tệp "
-                                "khác); đã nhận dạng đơn vị và kỳ báo cáo theo phần đầu biểu.",
-            file=submission.name, sheet=sheet_name))
-    _check_identity(meta, plan, period, submission)
+        submission.problems.append(problem("metadata-missing", file=submission.name, sheet=sheet_name))
+    changed = _check_identity(meta, plan, period, submission)
     formulas = (container.formulas_without_result(container.open_zip(data), sheet_name)
                 if is_zip and _incomplete_rows(rows, header_row, columns) else set())
-    _read_rows(rows, header_row, columns, sheet_name, formulas, plan, submission)
+    _read_rows(rows, header_row, columns, sheet_name, formulas, changed, plan, submission)
+    if _is_blank(submission):
+        submission.reject(Refused("empty-return", sheet=sheet_name))
 
 
 def _incomplete_rows(rows: list[list], header_row: int, columns: dict[str, int]) -> bool:
@@ -132,27 +138,38 @@ def _incomplete_rows(rows: list[list], header_row: int, columns: dict[str, int])
     return False
 
 
+def _is_blank(submission: Submission) -> bool:
+    """True when nothing at all was typed into the return (the blank template sent back)."""
+    typed = any(not f.entry.is_empty or f.entry.note for f in submission.figures)
+    return not typed and not any(p.cell for p in submission.problems)
+
+
 def _open(data: bytes) -> CalamineWorkbook:
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises many unrelated types for broken files
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine raises unrelated types, and Rust panics, on broken files
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise Refused("password-protected", "Tệp được đặt mật khẩu nên không mở được. Hãy gỡ mật khẩu rồi gửi lại.")
-        raise Refused("corrupt-file", "Tệp bảng tính bị hỏng, không đọc được; hãy đề nghị đơn vị lưu lại và gửi lại.")
+            raise Refused("password-protected") from None
+        raise container.corrupt() from None
 
 
 def _sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list]:
     try:
         return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception:  # a sheet calamine cannot parse is a broken file
-        raise Refused("corrupt-file", f"Không đọc được trang '{name}' của tệp; tệp có thể bị hỏng.", sheet=name)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - a sheet calamine cannot parse (or panics on) is a broken file
+        raise container.corrupt(f", không đọc được trang '{name}'", sheet=name) from None
 
 
 def _metadata(workbook: CalamineWorkbook, zip_data: bytes | None) -> dict[str, str] | None:
     """The identity written into the template: the _meta sheet, else the custom properties."""
     if layout.META_SHEET in workbook.sheet_names:
         rows = _sheet_rows(workbook, layout.META_SHEET)
-        meta = {str(r[0]).strip(): _text(r[1]) for r in rows if len(r) >= 2 and r[0] in layout.META_KEYS}
+        meta = {str(r[0]).strip(): _text(r[1]) for r in rows
+                if len(r) >= 2 and (r[0] in layout.META_KEYS or str(r[0]).startswith(layout.ELEMENT_KEY))}
         if all(k in meta for k in layout.META_KEYS[:5]):
             return meta
     if zip_data is not None:
@@ -187,11 +204,10 @@ def _find_table(workbook: CalamineWorkbook) -> tuple[str, list[list], int, dict[
             if "code" in columns and "numerator" in columns:
                 missing = [layout.HEADER[k] for k in REQUIRED_HEADERS if k not in columns]
                 if missing:
-                    raise Refused("missing-column", f"Thiếu cột {', '.join(repr(m) for m in missing)} trong bảng số liệu.",
-                                    sheet=name, cell=cell_name(index, 0))
+                    raise Refused("missing-column", columns=", ".join(repr(m) for m in missing),
+                                  sheet=name, cell=cell_name(index, 0))
                 return name, rows, index, columns
-    raise Refused("no-data-table", "Không tìm thấy bảng số liệu (dòng tiêu đề có cột 'Mã', 'Tử số', 'Mẫu số', 'Giá trị'). "
-                                     "Tệp có phải là biểu thu thập số liệu bình đẳng giới không?")
+    raise Refused("no-data-table")
 
 
 def _identity_from_header(rows: list[list], plan: Plan) -> dict[str, str]:
@@ -209,8 +225,7 @@ def _identity_from_header(rows: list[list], plan: Plan) -> dict[str, str]:
         by_name = {layout.normalise(u.name): u.code for u in plan.units}
         unit = by_name.get(layout.normalise(found.get(layout.LABEL_UNIT, "")), "")
     if not unit:
-        raise Refused("unit-unidentified", "Không xác định được đơn vị gửi báo cáo: biểu không còn thông tin nhận dạng "
-                                             "và phần đầu biểu không ghi tên hay mã đơn vị có trong kế hoạch.")
+        raise Refused("unit-unidentified")
     same_plan = layout.normalise(found.get(layout.LABEL_PLAN, "")) == layout.normalise(plan.info.title)
     return {
         "plan_id": plan.info.id if same_plan else found.get(layout.LABEL_PLAN, "?"),
@@ -221,31 +236,41 @@ def _identity_from_header(rows: list[list], plan: Plan) -> dict[str, str]:
     }
 
 
-def _check_identity(meta: dict[str, str], plan: Plan, period: str | None, submission: Submission) -> None:
+def _check_identity(meta: dict[str, str], plan: Plan, period: str | None, submission: Submission) -> dict[str, str]:
+    """Refuse a file that is not a return of this plan, period and unit; the rows whose meaning
+    changed since the plan version the return was made from (code -> what changed)."""
     submission.unit = meta["unit"] or None
     submission.period = meta["period"] or None
     submission.plan_id, submission.plan_version = meta["plan_id"], meta["plan_version"]
     if meta["format_version"] not in layout.KNOWN_FORMAT_VERSIONS:
-        raise Refused("unknown-template-format", f"Mẫu biểu phiên bản '{meta['format_version']}' không được hỗ trợ "
-                                                   f"(phiên bản hỗ trợ: {', '.join(layout.KNOWN_FORMAT_VERSIONS)}).")
+        raise Refused("unknown-template-format", found=meta["format_version"],
+                      known=", ".join(layout.KNOWN_FORMAT_VERSIONS))
     if meta["plan_id"] != plan.info.id:
-        raise Refused("wrong-plan", f"Biểu thuộc kế hoạch '{meta['plan_id']}', không phải kế hoạch '{plan.info.id}'.")
-    if meta["plan_version"] != plan.version:
-        raise Refused("wrong-plan-version", f"Biểu được tạo từ phiên bản kế hoạch '{meta['plan_version']}', "
-                                              f"khác phiên bản hiện hành '{plan.version}'; hãy gửi đơn vị biểu mới.")
+        raise Refused("wrong-plan", found=meta["plan_id"], expected=plan.info.id)
     try:
         plan.period(meta["period"])
-    except PlanError as exc:
-        raise Refused("wrong-period", str(exc)) from None
+    except PlanError:
+        raise Refused("wrong-period", found=meta["period"],
+                      expected=f"một kỳ của kế hoạch ({', '.join(p.code for p in plan.periods)})") from None
     if period and meta["period"] != period:
-        raise Refused("wrong-period", f"Biểu của kỳ '{meta['period']}', không phải kỳ đang tổng hợp '{period}'.")
-    if plan.unit(meta["unit"]) is None:
-        raise Refused("unknown-unit", f"Mã đơn vị '{meta['unit']}' không có trong kế hoạch.")
-    if not plan.elements_for(meta["unit"]):
-        raise Refused("unit-not-expected", f"Đơn vị '{meta['unit']}' không được phân công báo cáo số liệu nào.")
+        raise Refused("wrong-period", found=meta["period"], expected=f"kỳ đang tổng hợp '{period}'")
+    unit = plan.unit(meta["unit"])
+    if unit is None:
+        raise Refused("unknown-unit", unit=meta["unit"])
+    submission.unit = unit.code
+    if not plan.elements_for(unit.code):
+        raise Refused("unit-not-expected", unit=unit.code)
+    if meta["plan_version"] == plan.version:
+        return {}
+    made_from = {k[len(layout.ELEMENT_KEY):]: v for k, v in meta.items() if k.startswith(layout.ELEMENT_KEY)}
+    if not made_from:  # made before rows carried their meaning: nothing to compare them with
+        raise Refused("wrong-plan-version", found=meta["plan_version"], expected=plan.version)
+    return {e.code: changes for e in plan.elements_for(unit.code)
+            if e.code in made_from and (changes := layout.meaning_changes(made_from[e.code], e))}
 
 
-def _read_rows(rows, header_row, columns, sheet_name, formulas, plan: Plan, submission: Submission) -> None:
+def _read_rows(rows, header_row, columns, sheet_name, formulas, changed: dict[str, str], plan: Plan,
+               submission: Submission) -> None:
     where = Where(submission.name, sheet_name)
     expected = {e.code: e for e in plan.elements_for(submission.unit)}
     seen: dict[str, str] = {}
@@ -258,24 +283,26 @@ def _read_rows(rows, header_row, columns, sheet_name, formulas, plan: Plan, subm
         if not CODE_LIKE.fullmatch(code):
             continue
         if code in seen:
-            submission.problems.append(where.error("duplicate-code", f"Mã '{code}' xuất hiện hai lần "
-                                                   f"(đã có ở ô {seen[code]}); chỉ đọc dòng đầu tiên.", code_cell))
+            submission.problems.append(where.problem("duplicate-code", code_cell, code=code, first=seen[code]))
             continue
         seen[code] = code_cell
         element = expected.get(code)
         if element is None:
-            message = (f"Số liệu '{code}' không thuộc phần việc của đơn vị này." if plan.element(code)
-                       else f"Mã '{code}' không có trong kế hoạch.")
-            submission.problems.append(where.error("unknown-code", message, code_cell))
+            why = "không thuộc phần việc của đơn vị này" if plan.element(code) else "không có trong kế hoạch"
+            submission.problems.append(where.problem("unknown-code", code_cell, code=code, why=why))
             continue
-        submission.figures.append(_figure(element, row, index, columns, sheet_name, formulas, where, submission))
+        figure, problems = _figure(element, row, index, columns, sheet_name, formulas, where)
+        if code in changed:  # its figures were typed for another meaning: checking them against this one is noise
+            problems = [where.problem("row-changed", code_cell, code=code, changes=changed[code])]
+            figure = Figure(figure.code, figure.entry, figure.sheet, figure.cells, usable=False)
+        submission.problems += problems
+        submission.figures.append(figure)
     for code in expected:
         if code not in seen:
-            submission.problems.append(where.error("missing-row", f"Thiếu dòng của số liệu '{code}' "
-                                                   f"({expected[code].label}).", ""))
+            submission.problems.append(where.problem("missing-row", code=code, label=expected[code].label))
 
 
-def _figure(element, row, index, columns, sheet_name, formulas, where: Where, submission: Submission) -> Figure:
+def _figure(element, row, index, columns, sheet_name, formulas, where: Where) -> tuple[Figure, list[Problem]]:
     cells, numbers, problems = {}, {}, []
     for key in ("numerator", "denominator", "value"):
         col = columns[key]
@@ -289,6 +316,5 @@ def _figure(element, row, index, columns, sheet_name, formulas, where: Where, su
     entry = Entry(numbers["numerator"], numbers["denominator"], numbers["value"], note)
     if not [p for p in problems if p.is_error]:
         problems += check_entry(element, entry, cells, where)
-    submission.problems += problems
     usable = not any(p.is_error for p in problems) and not entry.is_empty
-    return Figure(element.code, entry, sheet_name, cells, usable)
+    return Figure(element.code, entry, sheet_name, cells, usable), problems

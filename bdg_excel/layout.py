@@ -6,8 +6,13 @@ names, never by fixed position.
 """
 from __future__ import annotations
 
+import json
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bdg_excel.plan import DataElement
 
 FORMAT_VERSION = "1"
 KNOWN_FORMAT_VERSIONS = (FORMAT_VERSION,)
@@ -57,6 +62,28 @@ FIRST_DATA_ROW = HEADER_ROW + 1
 # Metadata keys, in the very hidden sheet and as custom document properties ("bdg_" + key).
 META_KEYS = ("plan_id", "plan_version", "period", "unit", "format_version", "generated_at")
 PROPERTY_PREFIX = "bdg_"
+# One more _meta row per data element: what its row means ("element:" + code -> meaning), so that a
+# return made from an earlier version of the plan is read wherever its rows still mean the same.
+ELEMENT_KEY = "element:"
+MEANING_PARTS = ("hệ số", "đơn vị tính", "tử số", "mẫu số")
+
+
+def meaning(element: "DataElement") -> str:
+    """What a row of the data sheet means, as one text: scale, unit, numerator, denominator."""
+    return json.dumps([f"{element.scale.normalize():f}", element.unit, element.numerator_label,
+                       element.denominator_label], ensure_ascii=False)
+
+
+def meaning_changes(made_from: str, element: "DataElement") -> str:
+    """How a row's meaning changed since its return was made (empty when it did not), in Vietnamese."""
+    now = json.loads(meaning(element))
+    try:
+        before = json.loads(made_from)
+    except ValueError:
+        before = None
+    if not isinstance(before, list) or len(before) != len(now):
+        return "không đọc được nghĩa cũ của dòng"
+    return "; ".join(f"{part}: '{old}' → '{new}'" for part, old, new in zip(MEANING_PARTS, before, now) if old != new)
 
 
 def row_height(cells: list[tuple[str, float]], font_size: float = 12) -> float:

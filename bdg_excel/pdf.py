@@ -18,7 +18,10 @@ WINDOWS_SOFFICE = Path(os.environ.get("PROGRAMFILES", "C:/Program Files")) / "Li
 
 
 def find_soffice() -> str | None:
-    """The LibreOffice program, from PATH or its usual place on Windows."""
+    """The LibreOffice program: the one BDG_SOFFICE names, else from PATH or its usual place on Windows."""
+    chosen = os.environ.get("BDG_SOFFICE")
+    if chosen:
+        return shutil.which(chosen)
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found:
         return found
@@ -29,8 +32,9 @@ def convert(source: Path, target_format: str, out_dir: Path, timeout: float = 18
     """Convert a file with headless LibreOffice and a throw-away profile; returns the new file."""
     soffice = find_soffice()
     if soffice is None:
-        raise OutputError("Không tìm thấy LibreOffice để in PDF. Hãy cài LibreOffice (miễn phí, libreoffice.org) "
-                          "rồi chạy lại, hoặc mở tệp Excel và in từ Excel.")
+        raise OutputError("Không tìm thấy LibreOffice để in PDF nên chưa in được trang Phụ lục. Hãy cài LibreOffice "
+                          "(miễn phí, libreoffice.org) hoặc đặt biến môi trường BDG_SOFFICE là đường dẫn tới chương "
+                          "trình soffice rồi chạy lại, hoặc mở tệp Excel và in từ Excel.")
     with tempfile.TemporaryDirectory(prefix="bdg-lo-") as profile:
         command = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
                    "--convert-to", target_format, "--outdir", str(out_dir), str(source)]
@@ -60,9 +64,13 @@ def appendix_pdf(result: "Consolidation", pdf_path: Path) -> Path:
     """Print the ``Phụ lục`` sheet alone to ``pdf_path``."""
     from bdg_excel.report import write_report
 
-    with tempfile.TemporaryDirectory(prefix="bdg-pdf-") as work:
-        source = write_report(result, Path(work) / (pdf_path.stem + ".xlsx"), appendix_only=True)
-        produced = convert(source, "pdf", Path(work))
-        with atomic_output(pdf_path) as tmp:
-            shutil.copyfile(produced, tmp)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bdg-pdf-") as work:
+            source = write_report(result, Path(work) / (pdf_path.stem + ".xlsx"), appendix_only=True)
+            produced = convert(source, "pdf", Path(work))
+            with atomic_output(pdf_path) as tmp:
+                shutil.copyfile(produced, tmp)
+    except OSError as exc:  # the temporary folder, or starting LibreOffice
+        raise OutputError(f"Không in được trang Phụ lục ra '{pdf_path}': {exc.strerror or exc} (ổ đĩa có thể đã "
+                          "đầy, hoặc không chạy được LibreOffice).") from None
     return pdf_path

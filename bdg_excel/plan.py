@@ -146,7 +146,7 @@ class Plan:
 
     @cached_property
     def _units_by_code(self) -> dict[str, Unit]:
-        return {u.code: u for u in self.units}
+        return {u.code.casefold(): u for u in self.units}
 
     @cached_property
     def _units_by_element(self) -> dict[str, tuple[str, ...]]:
@@ -159,7 +159,8 @@ class Plan:
         return self._elements_by_code.get(code)
 
     def unit(self, code: str) -> Unit | None:
-        return self._units_by_code.get(code)
+        """The unit with this code, in any case (``syt`` finds ``SYT``)."""
+        return self._units_by_code.get(code.casefold())
 
     def units_for(self, element_code: str) -> tuple[str, ...]:
         """Codes of the units that enter a data element, in plan order."""
@@ -242,7 +243,11 @@ def load_plan(path: str | Path | None) -> Plan:
     if not path.is_file():
         raise PlanError(f"Không tìm thấy tệp kế hoạch '{path}'.")
     if path.suffix.lower() == ".json":
-        return plan_from_json(path.read_text("utf-8"), source=path.name)
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise PlanError(f"Không đọc được tệp kế hoạch '{path.name}': tệp JSON phải được lưu với mã UTF-8.") from None
+        return plan_from_json(text, source=path.name)
     from bdg_excel.plan_workbook import read_plan_workbook
 
     return read_plan_workbook(path)

@@ -24,7 +24,7 @@ from bdg_excel.plan import (
     PlanInfo,
     Unit,
 )
-from bdg_excel.problems import Problem, column_letter, error
+from bdg_excel.problems import Problem, column_letter, problem
 
 TEXT, INT, DEC, BOOL, DATE = "text", "int", "dec", "bool", "date"
 YES, NO = "Có", "Không"
@@ -131,17 +131,16 @@ class _Builder:
         self.locator = locator
         self.problems: list[Problem] = []
 
-    def problem(self, table: Table, index: int, field_name: str, code: str, message: str) -> None:
-        self.problems.append(error(code, message, file=self.source, sheet=table.sheet,
-                                   cell=self.locator.cell(table, index, field_name)))
+    def problem(self, table: Table, index: int, field_name: str, code: str, /, **fields: object) -> None:
+        self.problems.append(problem(code, file=self.source, sheet=table.sheet,
+                                     cell=self.locator.cell(table, index, field_name), **fields))
 
     def rows(self, table: Table) -> list[dict]:
         rows = self.tables.get(table.key, [])
         if isinstance(rows, dict):
             rows = [rows]
         if not isinstance(rows, list) or not rows:
-            self.problems.append(error("missing-table", f"Thiếu bảng '{table.sheet}' hoặc bảng không có dòng nào.",
-                                       file=self.source, sheet=table.sheet))
+            self.problems.append(problem("missing-table", file=self.source, sheet=table.sheet, name=table.sheet))
             return []
         return [self.row(table, i, raw if isinstance(raw, dict) else {}) for i, raw in enumerate(rows)]
 
@@ -151,13 +150,13 @@ class _Builder:
     def value(self, table: Table, index: int, column: Column, raw: object):
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if column.required:
-                self.problem(table, index, column.field, "missing-value", f"Thiếu '{column.header}'.")
+                self.problem(table, index, column.field, "missing-value", header=column.header)
             return None if column.kind != TEXT else ""
         try:
             return _convert(column.kind, raw)
         except (ValueError, TypeError, ArithmeticError):
-            self.problem(table, index, column.field, "invalid-value",
-                         f"'{column.header}' phải là {_KIND_NAMES[column.kind]}, không phải '{raw}'.")
+            self.problem(table, index, column.field, "invalid-value", header=column.header,
+                         kind=_KIND_NAMES[column.kind], value=raw)
             return None
 
 
@@ -240,21 +239,21 @@ def _reading_order(problem: Problem) -> tuple:
 
 
 def _duplicates(b: _Builder, key: str, field_name: str, rows: list[dict]) -> None:
-    seen: set = set()
+    first: dict = {}
     table = TABLE[key]
     for i, row in enumerate(rows):
         value = row[field_name]
-        if value in seen and value not in (None, ""):
-            b.problem(table, i, field_name, "duplicate-code", f"Mã '{value}' bị trùng.")
-        seen.add(value)
+        if value in first and value not in (None, ""):
+            b.problem(table, i, field_name, "duplicate-code", code=value,
+                      first=b.locator.cell(table, first[value], field_name))
+        first.setdefault(value, i)
 
 
 def _check_format(b: _Builder, key: str, field_name: str, rows: list[dict], pattern: re.Pattern, example: str):
     for i, row in enumerate(rows):
         value = row[field_name]
         if value and not pattern.fullmatch(value):
-            b.problem(TABLE[key], i, field_name, "invalid-code",
-                      f"Mã '{value}' không đúng dạng (ví dụ đúng: {example}).")
+            b.problem(TABLE[key], i, field_name, "invalid-code", code=value, example=example)
 
 
 def _check_codes(b: _Builder, data: dict) -> None:
@@ -269,8 +268,7 @@ def _check_codes(b: _Builder, data: dict) -> None:
     for i, row in enumerate(data["assignments"]):
         pair = (row["element"], row["unit"])
         if pair in seen:
-            b.problem(TABLE["assignments"], i, "unit", "duplicate-assignment",
-                      f"Phân công '{pair[0]}' cho '{pair[1]}' bị lặp lại.")
+            b.problem(TABLE["assignments"], i, "unit", "duplicate-assignment", element=pair[0], unit=pair[1])
         seen.add(pair)
 
 
@@ -281,45 +279,38 @@ def _check_references(b: _Builder, data: dict) -> None:
     units = {r["code"] for r in data["units"]}
     for i, row in enumerate(data["indicators"]):
         if row["goal"] is not None and row["goal"] not in goals:
-            b.problem(TABLE["indicators"], i, "goal", "unknown-goal", f"Không có mục tiêu số {row['goal']}.")
+            b.problem(TABLE["indicators"], i, "goal", "unknown-goal", goal=row["goal"])
     for i, row in enumerate(data["elements"]):
         if row["indicator"] and row["indicator"] not in indicators:
-            b.problem(TABLE["elements"], i, "indicator", "unknown-indicator",
-                      f"Không có chỉ tiêu mã '{row['indicator']}' trong bảng 'Chỉ tiêu'.")
+            b.problem(TABLE["elements"], i, "indicator", "unknown-indicator", indicator=row["indicator"])
     for i, row in enumerate(data["assignments"]):
         if row["element"] and row["element"] not in elements:
-            b.problem(TABLE["assignments"], i, "element", "unknown-element",
-                      f"Không có số liệu mã '{row['element']}' trong bảng 'Số liệu'.")
+            b.problem(TABLE["assignments"], i, "element", "unknown-element", element=row["element"])
         if row["unit"] and row["unit"] not in units:
-            b.problem(TABLE["assignments"], i, "unit", "unknown-unit",
-                      f"Không có đơn vị mã '{row['unit']}' trong bảng 'Đơn vị'.")
+            b.problem(TABLE["assignments"], i, "unit", "unknown-unit", unit=row["unit"])
     assigned = {r["element"] for r in data["assignments"]}
     for i, row in enumerate(data["elements"]):
         if row["code"] and row["code"] not in assigned:
-            b.problem(TABLE["elements"], i, "code", "unassigned-element",
-                      f"Số liệu '{row['code']}' chưa được phân công cho đơn vị nào nhập.")
+            b.problem(TABLE["elements"], i, "code", "unassigned-element", element=row["code"])
     for i, row in enumerate(data["units"]):
         if row["level"] and row["level"] not in LEVELS:
-            b.problem(TABLE["units"], i, "level", "unknown-level",
-                      f"Cấp '{row['level']}' không hợp lệ; dùng một trong: {', '.join(LEVELS)}.")
+            b.problem(TABLE["units"], i, "level", "unknown-level", level=row["level"], known=", ".join(LEVELS))
         for field_name in ("email", "cc"):
             bad = [a for a in re.split(r"[,;]", row[field_name]) if a.strip() and not EMAIL.fullmatch(a.strip())]
             if bad:
-                b.problem(TABLE["units"], i, field_name, "invalid-email", f"Địa chỉ email '{bad[0].strip()}' không hợp lệ.")
+                b.problem(TABLE["units"], i, field_name, "invalid-email", address=bad[0].strip())
 
 
 def _check_elements(b: _Builder, data: dict) -> None:
     table = TABLE["elements"]
     for i, row in enumerate(data["elements"]):
         if row["operator"] and row["operator"] not in OPERATORS:
-            b.problem(table, i, "operator", "unknown-operator",
-                      f"Toán tử '{row['operator']}' không hợp lệ; dùng một trong: {' '.join(OPERATORS)}.")
+            b.problem(table, i, "operator", "unknown-operator", operator=row["operator"], known=" ".join(OPERATORS))
         if row["scale"] is not None and row["scale"] <= 0:
-            b.problem(table, i, "scale", "invalid-scale", f"Hệ số phải là số dương, không phải {format_number(row['scale'])}.")
+            b.problem(table, i, "scale", "invalid-scale", scale=format_number(row["scale"]))
         low, high = row["value_min"], row["value_max"]
         if low is not None and high is not None and low > high:
-            b.problem(table, i, "value_max", "invalid-range",
-                      f"Giá trị lớn nhất ({high}) nhỏ hơn giá trị nhỏ nhất ({low}).")
+            b.problem(table, i, "value_max", "invalid-range", high=high, low=low)
 
 
 def _plan(data: dict, source: str) -> Plan:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bdg_excel.plan import Plan, PlanError
 from bdg_excel.plan_tables import BOOL, DATE, NO, TABLES, YES, build_plan, plan_to_tables
-from bdg_excel.problems import Problem, column_letter, error
+from bdg_excel.problems import Problem, column_letter, problem
 
 
 def export_plan(plan: Plan, path: str | Path) -> Path:
@@ -46,27 +46,35 @@ def _write(sheet, row: int, col: int, kind: str, value, text, day) -> None:
         sheet.write_string(row, col, value, text)
 
 
-def _read_tables(path: Path) -> tuple[dict, dict, dict, list[Problem]]:
+def _sheets(path: Path) -> dict[str, list[list]]:
+    """The rows of each plan sheet the file has; a broken file is a PlanError in Vietnamese, not calamine's words."""
     from python_calamine import CalamineWorkbook
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several unrelated types for broken files
-        raise PlanError(f"Không đọc được tệp kế hoạch '{path.name}': {exc}") from None
+        names = set(workbook.sheet_names)
+        return {t.sheet: workbook.get_sheet_by_name(t.sheet).to_python(skip_empty_area=False)
+                for t in TABLES if t.sheet in names}
+    except Exception:  # calamine raises several unrelated types for broken files
+        raise PlanError(f"Không đọc được tệp kế hoạch '{path.name}': tệp không phải là bảng tính Excel (.xlsx) "
+                        "hoặc đã bị hỏng. Hãy mở tệp bằng Excel, lưu lại dạng .xlsx rồi chạy lại.") from None
+
+
+def _read_tables(path: Path) -> tuple[dict, dict, dict, list[Problem]]:
+    sheets = _sheets(path)
     tables, rows, columns, problems = {}, {}, {}, []
-    names = set(workbook.sheet_names)
     for table in TABLES:
-        if table.sheet not in names:
-            problems.append(error("missing-sheet", f"Thiếu trang '{table.sheet}'.", file=path.name, sheet=table.sheet))
+        if table.sheet not in sheets:
+            problems.append(problem("missing-sheet", file=path.name, sheet=table.sheet, name=table.sheet))
             continue
-        data = workbook.get_sheet_by_name(table.sheet).to_python(skip_empty_area=False)
+        data = sheets[table.sheet]
         header = [str(v).strip() for v in (data[0] if data else [])]
         positions = {}
         for column in table.columns:
             if column.header in header:
                 positions[column.field] = header.index(column.header)
             else:
-                problems.append(error("missing-column", f"Thiếu cột '{column.header}'.", file=path.name,
+                problems.append(problem("missing-column", columns=repr(column.header), file=path.name,
                                       sheet=table.sheet, cell=f"{column_letter(len(header))}1"))
         records, numbers = [], []
         for index, values in enumerate(data[1:], start=2):
@@ -89,12 +97,17 @@ def read_plan_workbook(path: str | Path) -> Plan:
 
 
 def check_plan_file(path: str | Path) -> list[Problem]:
-    """Every mistake in a plan file (.xlsx or .json); an empty list when it is usable."""
+    """Every mistake in a plan file (.xlsx or .json); an empty list when it is usable.
+
+    A file that cannot be read at all (missing, not a workbook, broken) is a PlanError.
+    """
     from bdg_excel.plan import load_plan
 
     try:
         load_plan(path)
     except PlanError as exc:
-        return list(exc.problems) or [error("unreadable-plan", str(exc), file=Path(path).name)]
+        if not exc.problems:
+            raise
+        return list(exc.problems)
     return []
 

@@ -8,8 +8,8 @@ from bdg_excel.ingest import REJECTED, WITH_PROBLEMS
 from bdg_excel.plan import Period, Plan, Unit
 from bdg_excel.store import StoredFile
 
-ON_TIME, LATE, PROBLEMS, REJECTED_ONLY, NOT_RECEIVED = (
-    "Đúng hạn", "Nộp muộn", "có vấn đề", "Bị từ chối", "Chưa nhận")
+ON_TIME, LATE, PROBLEMS, REJECTED_ONLY, EMPTY, NOT_RECEIVED = (
+    "Đúng hạn", "Nộp muộn", "có vấn đề", "Bị từ chối", "Gửi biểu trống", "Chưa nhận")
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,25 @@ class SubmissionRow:
         return self.status == ON_TIME
 
 
+def received_time(stored: StoredFile) -> datetime | None:
+    """When a stored file was sent (Vietnam's time); None when the store has no usable time for it."""
+    try:
+        return datetime.fromisoformat(stored.received_at or "")
+    except ValueError:
+        return None
+
+
 def _status(current: StoredFile, period: Period) -> str:
-    received = datetime.fromisoformat(current.received_at)
-    status = LATE if received.date() > period.deadline else ON_TIME
+    received = received_time(current)
+    status = LATE if received and received.date() > period.deadline else ON_TIME
     return f"{status}, {PROBLEMS}" if current.status == WITH_PROBLEMS else status
+
+
+def _not_current(rejected: list[StoredFile]) -> str:
+    """The status of a unit none of whose files can be used."""
+    if not rejected:
+        return NOT_RECEIVED
+    return EMPTY if rejected[-1].first_error == "empty-return" else REJECTED_ONLY
 
 
 def submission_rows(plan: Plan, period: Period, files: list[StoredFile], current: dict[str, StoredFile],
@@ -51,21 +66,22 @@ def submission_rows(plan: Plan, period: Period, files: list[StoredFile], current
         chosen = current.get(unit.code)
         notes = []
         if chosen is None:
-            status = REJECTED_ONLY if rejected else NOT_RECEIVED
+            status = _not_current(rejected)
             chosen = rejected[-1] if rejected else None
         else:
             status = _status(chosen, period)
             earlier = [f for f in mine if f.status != REJECTED and f.id != chosen.id]
             if earlier:
                 notes.append(f"Thay thế {len(earlier)} tệp gửi trước")
-        if rejected and status != REJECTED_ONLY:
+        usable = status not in (REJECTED_ONLY, EMPTY)
+        if rejected and usable:
             notes.append(f"{len(rejected)} tệp bị từ chối")
-        if chosen is not None and status != REJECTED_ONLY and filled.get(unit.code, 0) < expected:
+        if chosen is not None and usable and filled.get(unit.code, 0) < expected:
             notes.append(f"Chưa có số liệu: {expected - filled.get(unit.code, 0)}/{expected} chỉ tiêu")
         rows.append(SubmissionRow(
             unit=unit, status=status, file=chosen.original_name if chosen else "",
-            received_at=datetime.fromisoformat(chosen.received_at) if chosen else None,
+            received_at=received_time(chosen) if chosen else None,
             sender=(chosen.sender or "") if chosen else "", problem_count=chosen.problem_count if chosen else 0,
-            filled=filled.get(unit.code, 0) if chosen and status != REJECTED_ONLY else 0,
+            filled=filled.get(unit.code, 0) if chosen and usable else 0,
             expected=expected, note="; ".join(notes)))
     return rows

@@ -12,15 +12,18 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
+from bdg_excel import clock
 from bdg_excel.errors import BdgError
+from bdg_excel.filenames import shown_name
 from bdg_excel.ingest import REJECTED, Submission
 
 SCHEMA_VERSION = 2
+APPLICATION_ID = 0x62646731  # "bdg1": marks an SQLite file as a bdg store
+OUR_TABLES = {"files", "figures", "problems"}
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     id INTEGER PRIMARY KEY,
@@ -99,6 +102,7 @@ class StoredFile:
     received_at: str
     sender: str | None
     problem_count: int
+    first_error: str | None  # the code of its first error, e.g. why it was rejected
 
 
 def _text(number: Decimal | None) -> str | None:
@@ -106,7 +110,8 @@ def _text(number: Decimal | None) -> str | None:
 
 
 def latest_of(files: list[StoredFile]) -> dict[str, StoredFile]:
-    """unit -> its latest file that was not rejected, from files listed oldest first."""
+    """unit -> its current file, the latest that was not rejected, from files listed in the order
+    they supersede each other (see ``Store.files``)."""
     return {f.unit: f for f in files if f.status != REJECTED and f.unit}
 
 
@@ -118,10 +123,27 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"Không mở được kho dữ liệu '{self.path}' ({_reason(exc)}).") from None
+        try:
+            self._check_ours()
             self._use_write_ahead_log()
             self._create_schema()
-        except (OSError, sqlite3.DatabaseError) as exc:
-            raise StoreError(f"Không mở được kho dữ liệu '{self.path}': {exc}.") from None
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise StoreError(f"Không mở được kho dữ liệu '{self.path}' ({_reason(exc)}).") from None
+        except StoreError:
+            self.db.close()
+            raise
+
+    def _check_ours(self) -> None:
+        """Refuse, before writing anything, an SQLite file that some other program made."""
+        if self.db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID:
+            return
+        tables = {name for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and not OUR_TABLES <= tables:  # stores made before the application id have our tables
+            raise StoreError(f"Tệp '{self.path}' là cơ sở dữ liệu của một chương trình khác, không phải kho dữ liệu "
+                             "bdg; tệp được giữ nguyên. Hãy chọn một tệp khác cho --store.")
 
     def _use_write_ahead_log(self) -> None:
         """WAL: a commit needs no disk flush, and a killed process still loses nothing committed.
@@ -145,6 +167,7 @@ class Store:
             if version == 1:
                 self._import_archive_folder()
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
     def _import_archive_folder(self) -> None:
         """Stores of version 1 kept the original bytes as files in archive/ beside the database:
@@ -174,17 +197,28 @@ class Store:
             return
         try:
             self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreError(f"Kho dữ liệu '{self.path}' đang được một lệnh bdg khác sử dụng; "
-                                 "hãy chờ lệnh đó chạy xong rồi thử lại.") from None
-            raise StoreError(f"Không ghi được kho dữ liệu '{self.path}': {exc}.") from None
+        except sqlite3.Error as exc:
+            raise self._write_error(exc) from None
         try:
             yield self.db
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:  # disk full, I/O error: nothing of this transaction is kept
+            self._roll_back()
+            raise self._write_error(exc) from None
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._roll_back()
             raise
-        self.db.execute("COMMIT")
+
+    def _roll_back(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+
+    def _write_error(self, exc: sqlite3.Error) -> StoreError:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return StoreError(f"Kho dữ liệu '{self.path}' đang được một lệnh bdg khác sử dụng; "
+                              "hãy chờ lệnh đó chạy xong rồi thử lại.")
+        return StoreError(f"Không ghi được kho dữ liệu '{self.path}' ({_reason(exc)}); kho vẫn giữ nguyên như trước "
+                          "lần ghi này.")
 
     def has(self, sha256: str) -> bool:
         return self.db.execute("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)).fetchone() is not None
@@ -199,9 +233,9 @@ class Store:
             cursor = db.execute(
                 "INSERT INTO files (sha256, original_name, source_path, size, file_mtime, ingested_at, unit, period,"
                 " plan_id, plan_version, status) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (submission.sha256, source.name, str(source), submission.size,
-                 datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds"),
-                 datetime.now().isoformat(timespec="seconds"), submission.unit, submission.period,
+                (submission.sha256, shown_name(source), str(source).encode("utf-8", "replace").decode("utf-8"),
+                 submission.size, clock.stamp(clock.from_timestamp(stat.st_mtime)), clock.stamp(clock.now()),
+                 submission.unit, submission.period,
                  submission.plan_id, submission.plan_version, submission.status))
             if data is not None:
                 db.execute("INSERT OR IGNORE INTO originals VALUES (?, ?)", (submission.sha256, data))
@@ -247,16 +281,19 @@ class Store:
         return row[0]
 
     def files(self, period: str | None = None) -> list[StoredFile]:
-        """Every stored file (of one period), oldest first by when the unit sent it."""
+        """Every stored file (of one period), in the order they supersede each other: by when the
+        unit sent it where its email said so, else by when it was ingested, then in ingest order.
+        A file's own time never decides it (a copied file keeps an old one), nor does a missing date."""
         return self._files(*(("WHERE f.period = ?", (period,)) if period else ("", ())))
 
     def _files(self, where: str, args: tuple) -> list[StoredFile]:
         rows = self.db.execute(
             "SELECT f.id, f.sha256, f.original_name, f.unit, f.period, f.status,"
-            " COALESCE(r.sent_at, f.file_mtime), r.sender,"
-            " (SELECT COUNT(*) FROM problems p WHERE p.file_id = f.id)"
+            " COALESCE(NULLIF(r.sent_at, ''), f.file_mtime), r.sender,"
+            " (SELECT COUNT(*) FROM problems p WHERE p.file_id = f.id),"
+            " (SELECT p.code FROM problems p WHERE p.file_id = f.id AND p.severity = 'lỗi' ORDER BY p.seq LIMIT 1)"
             f" FROM files f LEFT JOIN received r ON r.sha256 = f.sha256 {where}"
-            " ORDER BY COALESCE(r.sent_at, f.file_mtime), f.id", args).fetchall()
+            " ORDER BY COALESCE(NULLIF(r.sent_at, ''), f.ingested_at), f.id", args).fetchall()
         return [StoredFile(*row) for row in rows]
 
     def latest(self, period: str) -> dict[str, StoredFile]:
@@ -276,3 +313,17 @@ class Store:
         return self.db.execute(
             f"SELECT file_id, severity, code, sheet, cell, message FROM problems WHERE file_id IN ({marks})"
             " ORDER BY file_id, seq", file_ids).fetchall() if file_ids else []
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong, in Vietnamese, for the SQLite and OS errors a user can meet."""
+    text = str(exc).lower()
+    if "not a database" in text or "malformed" in text:
+        return "tệp không phải là kho dữ liệu SQLite hoặc đã bị hỏng"
+    if "full" in text or getattr(exc, "errno", None) == 28:
+        return "ổ đĩa đã đầy"
+    if "readonly" in text or "permission" in text or isinstance(exc, PermissionError):
+        return "không có quyền ghi"
+    if "unable to open" in text or isinstance(exc, FileNotFoundError):
+        return "không mở được tệp hay thư mục"
+    return "ổ đĩa có thể đã đầy, hoặc lỗi đọc ghi đĩa"

@@ -24,18 +24,23 @@ PARALLEL_FROM = 50
 
 
 def template_units(plan: Plan, unit_codes: list[str] | tuple[str, ...] = ()) -> list[Unit]:
-    """The units to write templates for: those named (checked against the plan), else all that enter data."""
+    """The units named (in any case, each once; an unknown code is an error), else all that enter data.
+
+    Every ``--unit`` option (templates, mail, originals) is checked here.
+    """
     if not unit_codes:
         return list(plan.reporting_units)
     units = []
     for code in unit_codes:
         unit = plan.unit(code)
         if unit is None:
-            known = ", ".join(u.code for u in plan.reporting_units)
-            raise PlanError(f"Không có đơn vị mã '{code}' trong kế hoạch (các mã có: {known}).")
-        if not plan.elements_for(code):
-            raise PlanError(f"Đơn vị '{code}' không được phân công nhập số liệu nào trong kế hoạch.")
-        units.append(unit)
+            known, shown = [u.code for u in plan.reporting_units], 8
+            listed = ", ".join(known[:shown]) + (f" và {len(known) - shown} mã khác" if len(known) > shown else "")
+            raise PlanError(f"Không có đơn vị mã '{code}' trong kế hoạch (các mã có: {listed}).")
+        if not plan.elements_for(unit.code):
+            raise PlanError(f"Đơn vị '{unit.code}' không được phân công nhập số liệu nào trong kế hoạch.")
+        if unit not in units:
+            units.append(unit)
     return units
 
 
@@ -218,7 +223,8 @@ class _TemplateWriter:
         sheet = self.wb.add_worksheet(layout.META_SHEET)
         sheet.write_string(0, 0, "key")
         sheet.write_string(0, 1, "value")
-        for row, (key, value) in enumerate(self._metadata().items(), start=1):
+        rows = [*self._metadata().items(), *((layout.ELEMENT_KEY + e.code, layout.meaning(e)) for e in self.elements)]
+        for row, (key, value) in enumerate(rows, start=1):
             sheet.write_string(row, 0, key)
             sheet.write_string(row, 1, value)
         sheet.protect()

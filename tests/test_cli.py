@@ -1,7 +1,10 @@
+import os
 import re
+import sys
 from pathlib import Path
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 
 from bdg_excel.cli import cli
@@ -73,7 +76,7 @@ def test_plan_check_lists_mistakes_with_cells_and_exit_1(tmp_path):
     result = run("plan", "check", "--plan", path)
     assert result.exit_code == 1
     assert "trang 'Số liệu', ô E6: Hệ số phải là số dương, không phải -1. (invalid-scale)" in result.output
-    assert "trang 'Phân công', ô B2: Không có đơn vị mã 'XYZ'" in result.output
+    assert "trang 'Phân công', ô B2: Mã đơn vị 'XYZ' không có trong kế hoạch" in result.output
     assert result.output.index("ô E6") < result.output.index("ô B2")  # in the order of the sheets
     assert result.output.strip().endswith("Kế hoạch có 2 lỗi.")
 
@@ -152,9 +155,9 @@ def test_check_clean_file_exit_0(plan, tmp_path):
 
 
 def test_check_lists_problems_per_file_exit_1(plan, tmp_path):
-    from tests.returns import edit, make_return
+    from tests.returns import edit, entry, make_return
 
-    good = make_return(plan, "SYT", tmp_path / "syt.xlsx")
+    good = make_return(plan, "SYT", tmp_path / "syt.xlsx", {"MT4.CT1": entry(value=108.5)})
     bad = edit(good, tmp_path / "bad.xlsx", {"F12": 2, "G12": 0})
     junk = tmp_path / "junk.xlsx"
     junk.write_text("x")
@@ -179,20 +182,22 @@ def test_ingest_prints_a_line_per_file_and_a_summary(plan, tmp_path):
     from tests.returns import entry, make_return
 
     inbox = tmp_path / "inbox"
-    make_return(plan, "SYT", inbox / "syt.xlsx", {"MT4.CT3": entry(value=16.8)})
-    make_return(plan, "SNV", inbox / "snv.xlsx", period="2020-H1")
+    syt = make_return(plan, "SYT", inbox / "syt.xlsx", {"MT4.CT3": entry(value=16.8)})
+    snv = make_return(plan, "SNV", inbox / "snv.xlsx", {"MT1.CT1b": entry(2, 6)}, period="2020-H1")
+    os.utime(syt, (1_600_000_000, 1_600_000_000))  # files are read oldest first
+    os.utime(snv, (1_600_000_100, 1_600_000_100))
     store = tmp_path / "bdg.sqlite"
     result = run("ingest", inbox, "--period", "2020", "--store", store)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
+        "syt.xlsx: đã nhận (SYT, kỳ 2020)",
         "snv.xlsx: đã nhận (SNV, kỳ 2020-H1)",
         "    [lỗi] Biểu của kỳ '2020-H1', không phải kỳ đang tổng hợp '2020'. (wrong-period)",
-        "syt.xlsx: đã nhận (SYT, kỳ 2020)",
         f"Tổng cộng 2 tệp: 2 tệp mới, 0 tệp đã có trong kho, 0 tệp bị từ chối, 1 tệp có vấn đề. Kho dữ liệu: {store}",
     ]
     result = run("ingest", inbox, "--period", "2020-H1", "--store", store)
     assert result.exit_code == 1
-    assert result.output.splitlines()[0] == "snv.xlsx: đã có trong kho, bỏ qua – đã nhận (SNV, kỳ 2020-H1)"
+    assert result.output.splitlines()[2] == "snv.xlsx: đã có trong kho, bỏ qua – đã nhận (SNV, kỳ 2020-H1)"
     (inbox / "syt.xlsx").unlink()
     assert run("ingest", inbox, "--period", "2020-H1", "--store", store).exit_code == 0
 
@@ -216,3 +221,211 @@ def test_output_is_utf8_even_where_the_console_code_page_is_not():
                           cwd=REPO, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Tỷ lệ nữ tham gia cấp ủy Đảng" in done.stdout.decode("utf-8")
+
+
+def _bdg(*args, **env):
+    """``python -m bdg_excel ARGS`` in a subprocess with extra environment variables."""
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "bdg_excel", *map(str, args)], capture_output=True, cwd=REPO,
+                          env={**os.environ, **env}, timeout=120)
+
+
+@pytest.mark.parametrize("args, stream", [(("--help",), "stdout"), (("consolidate", "--help"), "stdout"),
+                                          (("plan", "--help"), "stdout"), (("khongco",), "stderr")])
+def test_help_and_usage_errors_are_utf8_on_a_windows_console(args, stream):
+    done = _bdg(*args, PYTHONIOENCODING="cp1258")  # Vietnamese Windows; cp1258 has no 'ệ'
+    assert done.returncode == (2 if stream == "stderr" else 0), done.stderr
+    text = getattr(done, stream).decode("utf-8")
+    assert ("Không có lệnh 'khongco'." if stream == "stderr" else "Hiện hướng dẫn này rồi thoát.") in text
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo cycle's folder: templates, inbox, store and consolidated workbook."""
+    from bdg_excel.demo import run_demo
+    from bdg_excel.plan import default_plan
+
+    out = tmp_path_factory.mktemp("demo")
+    run_demo(default_plan(), out)
+    return out / "demo"
+
+
+def _broken_plans(folder: Path) -> list[Path]:
+    """Plan workbooks that cannot be read: not a workbook, a zip of something else, a broken sheet."""
+    import zipfile
+
+    bytes_only, other_zip, broken_sheet = folder / "bytes.xlsx", folder / "other.xlsx", folder / "broken.xlsx"
+    bytes_only.write_bytes(b"PK\x03\x04 but not a workbook")
+    with zipfile.ZipFile(other_zip, "w") as archive:
+        archive.writestr("notes.txt", "hello")
+    good = folder / "good.xlsx"
+    run("plan", "export", good)
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken_sheet, "w") as archive:
+        for name in source.namelist():
+            data = source.read(name)
+            archive.writestr(name, data[: len(data) // 2] if name == "xl/worksheets/sheet2.xml" else data)
+    return [bytes_only, other_zip, broken_sheet]
+
+
+ENGLISH = re.compile(r"(?i)\b(zip|archive|eocd|file|found|error|invalid|syntax|tag|xml|rels|traceback)\b")
+
+
+def _english(output: str) -> list[str]:
+    """English words in output, leaving aside the stable problem codes such as (missing-sheet)."""
+    return ENGLISH.findall(re.sub(r"\([a-z]+(-[a-z]+)+\)", "", output))
+
+
+def test_a_broken_plan_workbook_is_one_vietnamese_message_exit_2(tmp_path):
+    for path in _broken_plans(tmp_path):
+        for args in (("plan", "show"), ("plan", "check"), ("templates", "--period", "2020", "--out", tmp_path / "o")):
+            result = run(*args, "--plan", path)
+            assert result.exit_code == 2, (path.name, args, result.output)
+            assert result.output.startswith(f"Lỗi: Không đọc được tệp kế hoạch '{path.name}': "), result.output
+            assert not _english(result.output), result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_plan_workbook_missing_a_sheet_names_it_exit_2(tmp_path):
+    path = tmp_path / "kehoach.xlsx"
+    run("plan", "export", path)
+    wb = openpyxl.load_workbook(path)
+    del wb["Phân công"]
+    wb.save(path)
+    result = run("plan", "show", "--plan", path)
+    assert result.exit_code == 2
+    assert result.output.startswith(f"Lỗi: Kế hoạch 'kehoach.xlsx' có 1 lỗi.\n")
+    assert "trang 'Phân công': Thiếu trang 'Phân công'." in result.output
+    assert not _english(result.output), result.output
+
+
+@pytest.fixture
+def no_libreoffice(tmp_path, monkeypatch):
+    """No soffice on PATH, none in Program Files, BDG_SOFFICE unset."""
+    import bdg_excel.pdf as pdf
+
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.delenv("BDG_SOFFICE", raising=False)
+    monkeypatch.setattr(pdf, "WINDOWS_SOFFICE", empty / "soffice.exe")
+    return empty
+
+
+def _assert_workbook_written_then_no_pdf(result, workbook: Path) -> None:
+    assert result.exit_code == 2, result.output
+    lines = result.output.splitlines()
+    written = lines.index(f"Đã ghi '{workbook}'.")
+    assert lines[written + 1].startswith("Lỗi: Không tìm thấy LibreOffice để in PDF nên chưa in được trang Phụ lục.")
+    assert openpyxl.load_workbook(workbook).sheetnames[0] == "Phụ lục"
+    assert not workbook.with_suffix(".pdf").exists()
+
+
+def test_consolidate_pdf_without_libreoffice_still_writes_the_workbook(demo, tmp_path, no_libreoffice):
+    out = tmp_path / "tong-hop.xlsx"
+    result = run("consolidate", demo / "inbox", "--period", "2020", "--out", out, "--store", tmp_path / "s.sqlite",
+                 "--pdf")
+    _assert_workbook_written_then_no_pdf(result, out)
+
+
+def test_demo_pdf_without_libreoffice_still_writes_the_workbook(tmp_path, no_libreoffice):
+    result = run("demo", "--out", tmp_path, "--pdf")
+    _assert_workbook_written_then_no_pdf(result, tmp_path / "demo" / "tong-hop-2020.xlsx")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in for soffice is a script with a #! line")
+def test_bdg_soffice_names_the_office_program(demo, tmp_path, no_libreoffice, monkeypatch):
+    office = tmp_path / "my-office"
+    office.write_text(f"#!{sys.executable}\nimport sys, pathlib\n"
+                      "args = sys.argv[1:]\n"
+                      "out = pathlib.Path(args[args.index('--outdir') + 1]) / (pathlib.Path(args[-1]).stem + '.pdf')\n"
+                      "out.write_bytes(b'%PDF-1.4 ' + ' '.join(args[1:4]).encode())\n")
+    office.chmod(0o755)
+    monkeypatch.setenv("BDG_SOFFICE", str(office))
+    out = tmp_path / "tong-hop.xlsx"
+    result = run("consolidate", demo / "inbox", "--period", "2020", "--out", out, "--store", tmp_path / "s.sqlite",
+                 "--pdf")
+    assert result.exit_code == 0, result.output
+    assert out.with_suffix(".pdf").read_bytes() == b"%PDF-1.4 --headless --norestore --convert-to"
+    assert result.output.splitlines()[-2:] == [f"Đã ghi '{out}'.", f"Đã ghi '{out.with_suffix('.pdf')}'."]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a file marked executable that the system cannot run")
+def test_an_office_program_that_cannot_start_is_a_clear_message(demo, tmp_path, no_libreoffice, monkeypatch):
+    import errno
+    import os
+
+    office = tmp_path / "soffice"
+    office.write_bytes(b"\x00\x01 not a program")
+    office.chmod(0o755)
+    monkeypatch.setenv("BDG_SOFFICE", str(office))
+    out = tmp_path / "tong-hop.xlsx"
+    result = run("consolidate", demo / "inbox", "--period", "2020", "--out", out, "--store", tmp_path / "s.sqlite",
+                 "--pdf")
+    assert result.exit_code == 2
+    assert result.output.splitlines()[-2:] == [
+        f"Đã ghi '{out}'.",
+        f"Lỗi: Không in được trang Phụ lục ra '{out.with_suffix('.pdf')}': {os.strerror(errno.ENOEXEC)} (ổ đĩa có thể "
+        "đã đầy, hoặc không chạy được LibreOffice)."]
+
+
+@pytest.mark.parametrize("name", ["tong-hop.pdf", "tong-hop", "tong-hop.xls", "tong-hop.xlsx.bak"])
+def test_consolidate_out_must_be_an_xlsx_file(demo, tmp_path, name):
+    target = tmp_path / "out"
+    result = run("consolidate", demo / "inbox", "--period", "2020", "--out", target / name,
+                 "--store", target / "s.sqlite")
+    assert result.exit_code == 2
+    assert f"Lỗi: Giá trị không hợp lệ cho '--out': tệp tổng hợp phải có đuôi .xlsx, không phải '{target / name}'." \
+        in result.output
+    assert not target.exists()
+
+
+def test_consolidate_out_xlsx_in_any_case(demo, tmp_path):
+    out = tmp_path / "TONG-HOP.XLSX"
+    result = run("consolidate", demo / "inbox", "--period", "2020", "--out", out, "--store", tmp_path / "s.sqlite")
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Phụ lục"
+
+
+def test_unit_codes_are_case_insensitive(plan, demo, tmp_path):
+    result = run("templates", "--period", "2020", "--out", tmp_path / "t", "--unit", "syt", "--unit", "SYT")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "t").iterdir()] == ["2020_SYT_So-Y-te.xlsx"]
+    result = run("mail", "--period", "2020", "--templates", tmp_path / "t", "--unit", "Syt",
+                 "--outbox", tmp_path / "mail", "--store", tmp_path / "s.sqlite")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "mail" / "2020").iterdir()] == ["2020_SYT.eml"]
+    result = run("originals", tmp_path / "o", "--unit", "syt", "--store", demo / "store" / "bdg.sqlite")
+    assert result.exit_code == 0, result.output
+    copied = [p.name for p in (tmp_path / "o" / "2020").iterdir()]
+    assert len(copied) == 1 and copied[0].startswith("SYT_")
+
+
+@pytest.mark.parametrize("command", [
+    ("templates", "--period", "2020", "--out", "{tmp}/t"),
+    ("mail", "--period", "2020", "--templates", "{tmp}", "--outbox", "{tmp}/mail", "--store", "{tmp}/s.sqlite"),
+    ("originals", "{tmp}/o", "--store", "{demo}/store/bdg.sqlite"),
+])
+def test_an_unknown_unit_is_an_error_everywhere(plan, demo, tmp_path, command):
+    args = [a.format(tmp=tmp_path, demo=demo) for a in command]
+    result = run(*args, "--unit", "XYZ")
+    assert result.exit_code == 2, result.output
+    first = plan.reporting_units[0].code
+    assert result.output.startswith(f"Lỗi: Không có đơn vị mã 'XYZ' trong kế hoạch (các mã có: {first}, "), \
+        result.output
+    assert not any(p.suffix in (".xlsx", ".eml") for p in tmp_path.rglob("*"))
+
+
+def test_ci_script_is_executable_in_git_too():
+    import os
+    import shutil
+    import subprocess
+
+    script = REPO / ".ci" / "run"
+    assert os.access(script, os.X_OK) or sys.platform == "win32"
+    if not (REPO / ".git").exists() or not shutil.which("git"):
+        pytest.skip("not a git checkout")
+    entry = subprocess.run(["git", "ls-files", "--stage", ".ci/run"], capture_output=True, text=True, cwd=REPO)
+    assert entry.stdout.startswith("100755 "), entry.stdout

@@ -208,7 +208,7 @@ def test_missing_late_rejected_and_resubmitted_units(plan, tmp_path):
     inbox = tmp_path / "inbox"
     paths = _inbox(plan, inbox, skip=("BACAI",))
     _stamp(paths["THUANNAM"], datetime(2020, 12, 20, 8, 0))
-    wrong = edit(paths["SKHDT"], inbox / "skhdt.xlsx", change=lambda wb: wb["_meta"].__setitem__("B3", "0" * 12))
+    wrong = edit(paths["SKHDT"], inbox / "skhdt.xlsx", change=lambda wb: wb["_meta"].__setitem__("B2", "binhthuan-2020"))
     paths["SKHDT"].unlink()
     _stamp(wrong, SENT_ON)
     fixed = edit(paths["SYT"], inbox / "syt-sua-lai.xlsx", {("MT4.CT3", "value"): 31})
@@ -224,7 +224,7 @@ def test_missing_late_rejected_and_resubmitted_units(plan, tmp_path):
     assert status["SYT"][2:4] == ["Đúng hạn", "syt-sua-lai.xlsx"] and status["SYT"][8] == "Thay thế 1 tệp gửi trước"
     assert status["PRTC"][2] == "Đúng hạn" and status["PRTC"][7] == "5/5"
     problems = [[c.value for c in r] for r in wb["Lỗi"].iter_rows(min_row=2)]
-    assert ["skhdt.xlsx", "SKHDT", "", "", "wrong-plan-version", "lỗi"] == problems[0][:6]
+    assert ["skhdt.xlsx", "SKHDT", "", "", "wrong-plan", "lỗi"] == problems[0][:6]
     _, rows = appendix_rows(out)
     by_code = dict(zip([e.code for e in plan.elements], rows))
     assert by_code["MT2.CT1"][2].endswith("(6/7 đơn vị)")

@@ -1,3 +1,4 @@
+import dataclasses
 import io
 import zipfile
 from decimal import Decimal
@@ -42,10 +43,23 @@ def test_a_clean_return_reads_exactly(plan, prtc):
     assert [f.cells["numerator"] for f in submission.figures] == ["F11", "F12", "F13", "F14", "F15"]
 
 
-def test_empty_rows_are_no_data_not_errors(plan, syt):
-    submission = read_file(syt, plan)
+def test_empty_rows_are_no_data_not_errors(plan, tmp_path):
+    path = make_return(plan, "SYT", tmp_path / "syt.xlsx", {"MT4.CT1": entry(value=108.5)})
+    submission = read_file(path, plan)
     assert submission.status == ACCEPTED and submission.problems == []
-    assert [f.usable for f in submission.figures] == [False] * 4
+    assert [f.usable for f in submission.figures] == [True, False, False, False]
+
+
+def test_a_blank_template_sent_back_is_an_empty_return(plan, syt):
+    submission = read_file(syt, plan)
+    assert submission.status == REJECTED
+    assert [(p.code, p.sheet) for p in submission.problems] == [("empty-return", "Nhập liệu")]
+    assert "biểu trống" in submission.problems[0].message
+
+
+def test_a_return_with_only_notes_is_not_empty(plan, tmp_path):
+    path = make_return(plan, "SYT", tmp_path / "syt.xlsx", {"MT4.CT1": entry(note="Chưa có số liệu điều tra")})
+    assert read_file(path, plan).status == ACCEPTED
 
 
 @pytest.mark.parametrize("cells, expected, read", [
@@ -126,8 +140,7 @@ def _meta(key, value):
 
 @pytest.mark.parametrize("key, value, code, words", [
     ("plan_id", "binhthuan-2020", "wrong-plan", "'binhthuan-2020', không phải kế hoạch 'ninhthuan-bdg-2020'"),
-    ("plan_version", "000000000000", "wrong-plan-version", "'000000000000', khác phiên bản hiện hành"),
-    ("period", "2019", "wrong-period", "Kỳ báo cáo '2019' không có trong kế hoạch"),
+    ("period", "2019", "wrong-period", "Biểu của kỳ '2019', không phải một kỳ của kế hoạch (2020-H1, 2020)"),
     ("unit", "XYZ", "unknown-unit", "Mã đơn vị 'XYZ' không có trong kế hoạch"),
     ("unit", "CTK", "unit-not-expected", "'CTK' không được phân công"),
     ("format_version", "9", "unknown-template-format", "phiên bản '9' không được hỗ trợ"),
@@ -137,6 +150,32 @@ def test_wrong_identity_rejects_the_file_saying_what_was_expected(plan, prtc, tm
     submission = read_file(path, plan)
     assert (submission.status, found(submission)) == (REJECTED, [("", code)])
     assert words in submission.problems[0].message
+
+
+def test_a_return_of_an_earlier_plan_version_is_read_where_its_rows_mean_the_same(plan, prtc, tmp_path):
+    path = edit(prtc, tmp_path / "old.xlsx", change=_meta("plan_version", "000000000000"))
+    submission = read_file(path, plan)
+    assert (submission.status, submission.problems) == (ACCEPTED, [])
+    assert figures(submission)["MT2.CT1"] == (Decimal(1200), Decimal(2400), None)
+
+
+def test_a_row_whose_scale_changed_since_the_return_was_made_is_reported_on_that_row(plan, prtc, tmp_path):
+    rescaled = dataclasses.replace(plan, elements=tuple(
+        dataclasses.replace(e, scale=Decimal(1000)) if e.code == "MT2.CT3" else e for e in plan.elements))
+    submission = read_file(prtc, rescaled)
+    assert (submission.status, found(submission)) == (WITH_PROBLEMS, [("A12", "row-changed")])
+    assert "hệ số: '100' → '1000'" in submission.problems[0].message
+    assert "MT2.CT3" not in figures(submission) and figures(submission)["MT2.CT1"] == (1200, 2400, None)
+
+
+def test_a_return_of_another_plan_version_without_row_meanings_is_rejected(plan, prtc, tmp_path):
+    def old_template(wb):
+        _meta("plan_version", "000000000000")(wb)
+        ws = wb[layout.META_SHEET]
+        for row in [c.row for c in ws["A"] if str(c.value).startswith(layout.ELEMENT_KEY)][::-1]:
+            ws.delete_rows(row)
+    submission = read_file(edit(prtc, tmp_path / "v1.xlsx", change=old_template), plan)
+    assert (submission.status, found(submission)) == (REJECTED, [("", "wrong-plan-version")])
 
 
 def test_another_period_than_expected_is_rejected_by_check(plan, prtc):

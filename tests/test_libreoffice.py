@@ -141,12 +141,13 @@ def test_the_printed_text_is_the_workbook_text_with_its_diacritics(printed):
 def test_pdf_without_libreoffice_is_a_clear_message(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setenv("PROGRAMFILES", str(tmp_path))
+    monkeypatch.delenv("BDG_SOFFICE", raising=False)
     import bdg_excel.pdf as pdf
 
     monkeypatch.setattr(pdf, "WINDOWS_SOFFICE", tmp_path / "soffice.exe")
     result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path), "--pdf"])
     assert result.exit_code == 2
-    assert result.output.startswith("Lỗi: Không tìm thấy LibreOffice để in PDF")
+    assert "\nLỗi: Không tìm thấy LibreOffice để in PDF" in result.output
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")

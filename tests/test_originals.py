@@ -1,11 +1,16 @@
 import os
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from bdg_excel.cli import cli
 from tests.returns import edit, entry, make_return
+
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # every time shown is Vietnam's, whatever this computer's zone
 
 
 def run(*args):
@@ -19,10 +24,10 @@ def _snapshot(folder):
 def test_originals_come_back_byte_for_byte_under_readable_names(plan, tmp_path):
     inbox = tmp_path / "inbox"
     first = make_return(plan, "SYT", inbox / "Báo cáo Sở Y tế.xlsx", {"MT4.CT3": entry(value=16.8)})
-    os.utime(first, (time.time() - 3600, time.mktime((2020, 12, 10, 9, 30, 0, 0, 0, -1))))
+    os.utime(first, (time.time() - 3600, datetime(2020, 12, 10, 9, 30, tzinfo=VIETNAM).timestamp()))
     (inbox / "sửa").mkdir()
     second = edit(first, inbox / "sửa" / "Báo cáo Sở Y tế.xlsx", {("MT4.CT3", "value"): 15})
-    os.utime(second, (time.time(), time.mktime((2020, 12, 12, 8, 0, 5, 0, 0, -1))))
+    os.utime(second, (time.time(), datetime(2020, 12, 12, 8, 0, 5, tzinfo=VIETNAM).timestamp()))
     make_return(plan, "SNV", inbox / "snv.xlsx", {"MT1.CT1b": entry(2, 6)}, period="2020-H1")
     (inbox / "ghi chú.txt").write_text("không phải biểu", "utf-8")
     store = tmp_path / "kho" / "bdg.sqlite"
@@ -49,7 +54,7 @@ def test_originals_come_back_byte_for_byte_under_readable_names(plan, tmp_path):
 
 
 def _mtime_name(path):
-    stamp = time.strftime("%Y-%m-%d_%H-%M-%S", time.localtime(path.stat().st_mtime))
+    stamp = datetime.fromtimestamp(path.stat().st_mtime, VIETNAM).strftime("%Y-%m-%d_%H-%M-%S")
     return f"{stamp}_{path.name}"
 
 

@@ -151,3 +151,42 @@ def test_unknown_period_is_a_clear_error(plan):
     with pytest.raises(PlanError, match="không đúng dạng"):
         plan.period("2020-H3")
     assert plan.period("2020-H1").deadline.isoformat() == "2020-06-15"
+
+
+def test_unit_codes_are_found_in_any_case(plan):
+    assert plan.unit("syt") is plan.unit("SYT") is plan.unit("Syt")
+    assert plan.unit("syt").code == "SYT"
+    assert plan.unit("xyz") is None
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04broken", "<html><body>kế hoạch</body></html>".encode()])
+def test_a_file_that_is_not_a_workbook_is_a_vietnamese_error(tmp_path, content):
+    path = tmp_path / "kehoach.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(PlanError) as caught:
+        check_plan_file(path)
+    assert str(caught.value) == ("Không đọc được tệp kế hoạch 'kehoach.xlsx': tệp không phải là bảng tính Excel "
+                                 "(.xlsx) hoặc đã bị hỏng. Hãy mở tệp bằng Excel, lưu lại dạng .xlsx rồi chạy lại.")
+    assert caught.value.problems == ()
+
+
+def test_a_broken_sheet_is_a_vietnamese_error(plan, tmp_path):
+    import zipfile
+
+    good = export_plan(plan, tmp_path / "good.xlsx")
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as archive:
+        for name in source.namelist():
+            data = source.read(name)
+            archive.writestr(name, b"<worksheet><sheetData><row" if name.startswith("xl/worksheets/") else data)
+    with pytest.raises(PlanError, match=r"^Không đọc được tệp kế hoạch 'broken.xlsx': tệp không phải là bảng tính"):
+        read_plan_workbook(broken)
+
+
+def test_a_json_plan_not_in_utf8_is_a_vietnamese_error(tmp_path):
+    from bdg_excel.plan import PlanError, load_plan
+
+    path = tmp_path / "kehoach.json"
+    path.write_bytes('{"ten": "Kế hoạch"}'.encode("utf-16"))  # as Notepad saves "Unicode"
+    with pytest.raises(PlanError, match="phải được lưu với mã UTF-8"):
+        load_plan(path)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bdg_excel.inbox import ingest_paths, inbox_files
+from bdg_excel.inbox import ingest_paths, inbox_entries
 from bdg_excel.ingest import ACCEPTED, REJECTED
 from bdg_excel.store import Store, StoreError
 from tests.returns import edit, entry, make_return
@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 def ingest(plan, inbox, store_path):
     with Store(store_path) as store:
-        return list(ingest_paths(inbox_files(inbox), plan, store))
+        return list(ingest_paths(inbox_entries(inbox)[0], plan, store))
 
 
 def snapshot(folder):
@@ -39,7 +39,7 @@ def inbox(plan, tmp_path):
 def test_every_file_is_recorded_kept_byte_for_byte_and_left_untouched(plan, inbox, tmp_path):
     before = snapshot(inbox)
     outcomes = ingest(plan, inbox, tmp_path / "s" / "bdg.sqlite")
-    assert [(o.path.name, o.status) for o in outcomes] == [
+    assert sorted((o.path.name, o.status) for o in outcomes) == [
         ("snv.xlsx", ACCEPTED), ("syt.xlsx", ACCEPTED), ("thu.txt", REJECTED)]
     assert snapshot(inbox) == before
     assert sorted(p.name for p in (tmp_path / "s").iterdir() if not p.name.startswith("bdg.sqlite")) == []
@@ -86,7 +86,7 @@ def test_a_busy_store_gives_a_clear_message(plan, inbox, tmp_path):
     try:
         with Store(store_path, timeout=0.2) as store:
             with pytest.raises(StoreError, match="đang được một lệnh bdg khác sử dụng"):
-                list(ingest_paths(inbox_files(inbox), plan, store))
+                list(ingest_paths(inbox_entries(inbox)[0], plan, store))
     finally:
         holder.execute("ROLLBACK")
 
@@ -221,9 +221,9 @@ if __name__ == "__main__":
     out = Path(sys.argv[1])
     paths = template.write_templates(default_plan(), "2020", out / "templates")
     with Store(out / "bdg.sqlite") as store:
-        outcomes = list(inbox.ingest_paths(inbox.inbox_files(out / "templates"), default_plan(), store))
+        outcomes = list(inbox.ingest_paths(inbox.inbox_entries(out / "templates")[0], default_plan(), store))
         kept = sum(store.original(o.sha256) == o.path.read_bytes() for o in outcomes)
-    print(len(paths), len(outcomes), kept, sorted({o.status for o in outcomes}))
+    print(len(paths), len(outcomes), kept, sorted({p.code for o in outcomes for p in o.problems}))
 """
 
 
@@ -233,4 +233,65 @@ def test_worker_processes_also_work_when_spawned_as_on_windows(tmp_path):
     done = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, cwd=REPO,
                           timeout=300)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "18 18 18 ['accepted']"
+    assert done.stdout.strip() == "18 18 18 ['empty-return']"  # blank templates, each read and answered
+
+
+def test_another_programs_sqlite_file_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "danh-ba.sqlite"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE contacts (name TEXT, phone TEXT)")
+    other.execute("INSERT INTO contacts VALUES ('Nguyễn Văn A', '0912')")
+    other.commit()
+    other.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="cơ sở dữ liệu của một chương trình khác"):
+        Store(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["danh-ba.sqlite"]  # no journal or WAL left beside it
+
+
+def test_a_store_is_marked_as_ours_and_reopens(tmp_path):
+    path = tmp_path / "bdg.sqlite"
+    Store(path).close()
+    assert sqlite3.connect(path).execute("PRAGMA application_id").fetchone()[0] == int.from_bytes(b"bdg1", "big")
+    Store(path).close()
+
+
+def test_a_corrected_file_wins_over_the_one_it_corrects_even_when_its_file_time_is_older(plan, inbox, tmp_path):
+    store_path = tmp_path / "bdg.sqlite"
+    ingest(plan, inbox, store_path)
+    later = edit(inbox / "syt.xlsx", inbox / "syt-sua.xlsx", {"H13": 31})
+    os.utime(later, (0, 0))  # a copy that kept an old time, e.g. unpacked from a zip
+    ingest(plan, inbox, store_path)
+    with Store(store_path) as store:
+        assert store.latest("2020")["SYT"].original_name == "syt-sua.xlsx"
+
+
+@pytest.mark.skipif(os.name == "nt", reason="file size limits are POSIX")
+def test_disk_full_while_recording_keeps_the_store_as_it_was(plan, tmp_path):
+    """A real write failure: the child may not grow any file past a few hundred kilobytes."""
+    inbox = tmp_path / "inbox"
+    _many_returns(plan, inbox, 3)
+    store_path = tmp_path / "bdg.sqlite"
+    Store(store_path).close()
+    big = inbox / "big.xlsx"
+    big.write_bytes(os.urandom(2 * 1024 * 1024))  # kept in the store: more than the limit allows
+    before = sqlite3.connect(store_path).execute("SELECT COUNT(*) FROM files").fetchone()
+    child = subprocess.run(
+        [sys.executable, "-c", DISK_FULL, str(inbox), str(store_path)], cwd=REPO, capture_output=True,
+        text=True, encoding="utf-8", timeout=120)
+    assert child.returncode == 2, child.stdout + child.stderr
+    assert "Không ghi được kho dữ liệu" in child.stderr and "ổ đĩa" in child.stderr
+    assert "Traceback" not in child.stdout + child.stderr
+    db = sqlite3.connect(store_path)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert db.execute("SELECT COUNT(*) FROM files").fetchone() == before
+
+
+DISK_FULL = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (512 * 1024, 512 * 1024))
+from bdg_excel.cli import cli
+cli(["ingest", sys.argv[1], "--store", sys.argv[2]])
+"""

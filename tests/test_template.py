@@ -1,3 +1,4 @@
+import json
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -102,7 +103,9 @@ def test_metadata_in_custom_properties_and_very_hidden_sheet(plan, templates_202
     assert meta["plan_id"] == "ninhthuan-bdg-2020" and meta["plan_version"] == plan.version
     assert (meta["period"], meta["unit"], meta["format_version"]) == ("2020", "SYT", layout.FORMAT_VERSION)
     assert datetime.fromisoformat(meta["generated_at"]).year >= 2026
-    assert props == {"bdg_" + k: v for k, v in meta.items()}
+    assert props == {"bdg_" + k: v for k, v in meta.items() if not k.startswith(layout.ELEMENT_KEY)}
+    assert json.loads(meta[layout.ELEMENT_KEY + "MT4.CT2"]) == [
+        "100000", "/100.000 trẻ đẻ sống", "Số bà mẹ tử vong liên quan đến thai sản", "Số trẻ đẻ sống"]
 
 
 def test_header_block_and_print_setup(plan, templates_2020):
