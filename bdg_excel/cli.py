@@ -338,7 +338,7 @@ def mail(period, templates_dir, plan_path, send, units, resend, outbox, message_
               help="Thư mục lưu các biểu nhận được.")
 @store_option
 def collect(sources, inbox_dir, store_path):
-    """Lưu các biểu đính kèm trong thư trả lời (.eml, mbox, Maildir) vào thư mục INBOX."""
+    """Lưu các biểu đính kèm trong thư trả lời (.eml, .msg, mbox, Maildir) vào thư mục INBOX."""
     from bdg_excel.collect import collect as collect_attachments, summary_lines
 
     from bdg_excel.store import Store
@@ -347,6 +347,8 @@ def collect(sources, inbox_dir, store_path):
         found = _guard(collect_attachments, [Path(s) for s in sources], Path(inbox_dir), store)
     for line in summary_lines(found):
         click.echo(line)
+    if not found.clean:
+        raise SystemExit(1)
 
 
 @cli.command()

@@ -9,7 +9,7 @@ from pathlib import Path
 from bdg_excel import clock
 from bdg_excel.aggregate import ElementFigure, UnitFigure, UnitRow, aggregate, unit_results
 from bdg_excel.figures import MET, MISSED, NO_DATA, Entry
-from bdg_excel.inbox import SKIP_CODES, Outcome, inbox_entries, ingest_paths
+from bdg_excel.inbox import Outcome, inbox_entries, ingest_paths
 from bdg_excel.ingest import REJECTED
 from bdg_excel.numbers import to_decimal
 from bdg_excel.plan import Period, Plan
@@ -37,9 +37,9 @@ class Consolidation:
 
     @property
     def clean(self) -> bool:
-        """Every expected unit sent a clean return on time, and nothing else went wrong (entries of
-        the inbox that are skipped, such as lock files, are listed but do not count)."""
-        return all(s.is_clean for s in self.submissions) and all(p.code in SKIP_CODES for _, p in self.problems)
+        """Every expected unit sent a clean return on time, and nothing else needs a look (an entry of
+        the inbox that was skipped, even an office lock file, is listed and counts)."""
+        return all(s.is_clean for s in self.submissions) and not self.problems
 
 
 def _decimal(text: str | None):

@@ -59,6 +59,8 @@ def kind_of(data: bytes) -> str:
             raise Refused("password-protected")
         if "WordDocument".encode("utf-16-le") in data:
             raise Refused("word-document")
+        if _encrypted_biff(data):
+            raise Refused("password-protected")
         return OLE
     head = data[:4096].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").lower().replace(b"\x00", b"")
     if head.startswith(b"<") and (b"<html" in head or b"<table" in head or b"urn:schemas-microsoft-com:office"
@@ -67,6 +69,28 @@ def kind_of(data: bytes) -> str:
     if head.startswith(b"mime-version:") and b"multipart/related" in head:  # a "single file web page"
         raise Refused("html-or-xml-workbook")
     raise Refused("not-a-workbook")
+
+
+_BIFF_BOF = (b"\x09\x08\x10\x00\x00\x06\x05\x00", b"\x09\x08\x08\x00\x00\x05\x05\x00")  # BIFF8, BIFF5 globals
+
+
+def _encrypted_biff(data: bytes) -> bool:
+    """True when an .xls workbook stream has a FILEPASS record among the first records after its
+    BOF (only WRITEPROT and the like may come before it): the file is encrypted, which
+    python-calamine reports only as a format it cannot detect."""
+    for bof in _BIFF_BOF:
+        position = data.find(bof)
+        if position < 0:
+            continue
+        position += 4 + bof[2]
+        for _ in range(8):
+            if position + 4 > len(data):
+                return False
+            kind, length = struct.unpack_from("<HH", data, position)
+            if kind == 0x002F:
+                return True
+            position += 4 + length
+    return False
 
 
 def check_size(size: int) -> None:
@@ -176,9 +200,9 @@ def read_part(archive: zipfile.ZipFile, name: str) -> str | None:
         raise corrupt() from None
 
 
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"')
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="(?:[A-Z]+\d+:)?([A-Z]+)(\d+)"')
+# A cell that holds something (a value, a formula, inline text): python-calamine sizes a sheet by
+# these alone, not by empty styled cells (LibreOffice writes them up to column AMJ), rows or <dimension>.
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|f|is)\b')
 _STRING_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>(\d+)<')
 _SST = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
 _COUNT = re.compile(rb'\b(?:count|uniqueCount)="(\d+)"')
@@ -208,10 +232,9 @@ def _check_xlsx_claims(archive: zipfile.ZipFile, names: set[str]) -> None:
 
 
 def _check_range(xml: bytes, sheet: str) -> None:
-    """Refuse a sheet whose used range (from its cells and its declared dimension) is absurd."""
-    rows = [int(r) for r in _ROW_REF.findall(xml)]
-    refs = _CELL_REF.findall(xml) + _DIMENSION.findall(xml)
-    last_row = max([*rows, *(int(r) for _, r in refs)], default=0)
+    """Refuse a sheet whose used range (up to its farthest cell that holds something) is absurd."""
+    refs = _CELL_REF.findall(xml)
+    last_row = max((int(r) for _, r in refs), default=0)
     last_col = max((_column_number(c) for c, _ in refs), default=0)
     if last_row > MAX_ROWS or last_col > MAX_COLUMNS or last_row * last_col > MAX_CELLS:
         raise Refused("sheet-too-large", sheet=sheet, cell=cell_name(max(last_row, 1) - 1, max(last_col, 1) - 1),

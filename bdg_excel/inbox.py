@@ -27,7 +27,6 @@ PARALLEL_FROM = 500  # files per worker process below which one process is faste
 RECORD_BATCH = 50  # files recorded per store transaction ...
 RECORD_BATCH_BYTES = 32 * 1024 * 1024  # ... or fewer, when their bytes reach this
 LOCK_PREFIXES = ("~$", ".~lock.")  # Excel's and LibreOffice's lock files beside an open workbook
-SKIP_CODES = ("hidden-file", "office-lock-file", "symbolic-link", "not-a-regular-file")
 
 
 @dataclass(frozen=True)
@@ -231,4 +230,4 @@ def ingest_folder(inbox: Path, plan: Plan, store_path: Path, period: str | None,
          + (f", {counts[SKIPPED]} mục bỏ qua" if counts[SKIPPED] else "")
          + (f", {counts[FAILED]} tệp gặp lỗi của chương trình" if counts[FAILED] else "")
          + f". Kho dữ liệu: {store_path}")
-    return counts["rejected"] == counts["problems"] == counts[FAILED] == 0
+    return counts["rejected"] == counts["problems"] == counts[SKIPPED] == counts[FAILED] == 0

@@ -1,6 +1,7 @@
 """Compose the collection emails, write them as .eml files, or send them over SMTP."""
 from __future__ import annotations
 
+import codecs
 import configparser
 import hashlib
 import os
@@ -11,11 +12,13 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 from importlib import resources
 from pathlib import Path
 
+from bdg_excel import clock
 from bdg_excel.errors import BdgError
 from bdg_excel.atomic import atomic_output
 from bdg_excel.layout import template_file_name
@@ -82,21 +85,26 @@ def render(text: str, fields: dict[str, str]) -> tuple[str, str]:
         raise MailError("Mẫu thư có dấu ngoặc nhọn { } không đúng cách.") from None
 
 
-def compose(plan: Plan, period: Period, unit: Unit, attachment: Path, text: str, sender: str) -> EmailMessage:
-    """One unit's message: Vietnamese subject and body, its workbook attached."""
+def compose(plan: Plan, period: Period, unit: Unit, attachment: Path, text: str, sender: str,
+            draft: bool = False) -> EmailMessage:
+    """One unit's message: Vietnamese subject and body, its workbook attached, from the collecting agency
+    (or the name ``sender`` carries); a draft is marked unsent, so that mail clients open it for editing."""
     subject, body = render(text, _fields(plan, period, unit, attachment))
+    name, address = parseaddr(sender)
     message = EmailMessage()
     # Python's own header folder loses the space between two encoded words of a long
     # Vietnamese subject ("2020 –Sở Y tế"); email.header.Header folds it correctly.
     message.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())
-    message["From"] = sender
+    message["From"] = Address(name or plan.info.collector, addr_spec=address)
     message["To"] = ", ".join(unit.emails)
     if unit.cc_emails:
         message["Cc"] = ", ".join(unit.cc_emails)
-    if plan.info.collector_email and plan.info.collector_email != sender:
+    if plan.info.collector_email and plan.info.collector_email != address:
         message["Reply-To"] = plan.info.collector_email
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message["Date"] = format_datetime(datetime.now(clock.VIETNAM).replace(microsecond=0))
+    message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
+    if draft:
+        message["X-Unsent"] = "1"
     message.set_content(body)
     maintype, subtype = (XLSX_TYPE if attachment.suffix.lower() == ".xlsx" else "application/octet-stream").split("/")
     message.add_attachment(attachment.read_bytes(), maintype=maintype, subtype=subtype, filename=attachment.name)
@@ -134,8 +142,10 @@ def settings_from(config: Path | None, env: dict[str, str] | None = None) -> Smt
     sender = values.get("from") or user
     if "@" not in sender:
         raise MailError("Chưa có địa chỉ người gửi: đặt BDG_SMTP_FROM.")
-    return SmtpSettings(values["host"], port, security, user, sender, env.get("BDG_SMTP_PASSWORD", ""),
-                        values.get("cafile", ""))
+    cafile = values.get("cafile", "")
+    if cafile and not Path(cafile).is_file():
+        raise MailError(f"Không tìm thấy tệp chứng chỉ '{cafile}' (BDG_SMTP_CAFILE hoặc 'cafile' trong [smtp]).")
+    return SmtpSettings(values["host"], port, security, user, sender, env.get("BDG_SMTP_PASSWORD", ""), cafile)
 
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
@@ -151,31 +161,49 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
     return client
 
 
-TRANSIENT = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, socket.timeout)
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _failure(exc: OSError, settings: SmtpSettings) -> tuple[bool, str]:
+    """Whether a sending error is temporary (worth another try), and what to tell the officer.
+
+    Temporary: a dropped connection, a timeout, a refused connection, a 4xx answer. Everything
+    else (5xx, a wrong password, TLS, a host name that does not resolve) fails the same way again."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = ", ".join(f"{a} ({c} {_text(m)})" for a, (c, m) in exc.recipients.items())
+        return all(400 <= c < 500 for c, _ in exc.recipients.values()), f"máy chủ từ chối người nhận: {refused}"
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False, "sai tên đăng nhập hoặc mật khẩu máy chủ thư"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500, f"máy chủ trả lời {exc.smtp_code} {_text(exc.smtp_error)}"
+    if isinstance(exc, ssl.SSLError):
+        return False, f"lỗi kết nối bảo mật (TLS): {exc.reason or exc}"
+    if isinstance(exc, socket.gaierror):
+        return False, f"không tìm thấy máy chủ thư '{settings.host}' (kiểm tra tên máy chủ và mạng)"
+    where = f"máy chủ thư {settings.host}:{settings.port}"
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError)):
+        return True, f"{where} ngắt kết nối hoặc từ chối kết nối"
+    if isinstance(exc, TimeoutError):
+        return True, f"{where} không trả lời"
+    if isinstance(exc, smtplib.SMTPException):  # e.g. STARTTLS or login not offered by the server
+        return False, f"{where} không hỗ trợ cách kết nối đã cấu hình (security = {settings.security})"
+    return False, f"không kết nối được {where}"
 
 
 def send_one(settings: SmtpSettings, message: EmailMessage, pause: float = 5.0) -> None:
-    """Send one message, retrying dropped connections and temporary (4xx) refusals a few times."""
+    """Send one message; temporary failures are retried a few times, permanent ones are not."""
     for attempt in range(1, RETRIES + 1):
         try:
             with _connect(settings) as client:
                 client.send_message(message)
             return
-        except smtplib.SMTPRecipientsRefused as exc:
-            codes = [code for code, _ in exc.recipients.values()]
-            if attempt == RETRIES or not all(400 <= c < 500 for c in codes):
-                refused = ", ".join(f"{a} ({c} {m.decode(errors='replace')})" for a, (c, m) in exc.recipients.items())
-                raise MailError(f"máy chủ từ chối người nhận: {refused}") from None
-        except smtplib.SMTPAuthenticationError:
-            raise MailError("sai tên đăng nhập hoặc mật khẩu máy chủ thư") from None
-        except smtplib.SMTPResponseException as exc:
-            if attempt == RETRIES or not 400 <= exc.smtp_code < 500:
-                raise MailError(f"máy chủ trả lời {exc.smtp_code} {exc.smtp_error.decode(errors='replace')}") from None
-        except ssl.SSLError as exc:
-            raise MailError(f"lỗi kết nối bảo mật (TLS): {exc.reason or exc}") from None
-        except (*TRANSIENT, OSError) as exc:
+        except OSError as exc:  # smtplib's errors are OSErrors too
+            temporary, reason = _failure(exc, settings)
+            if not temporary:
+                raise MailError(reason) from None
             if attempt == RETRIES:
-                raise MailError(f"không kết nối được máy chủ thư sau {RETRIES} lần thử ({exc})") from None
+                raise MailError(f"{reason} (đã thử {RETRIES} lần)") from None
         time.sleep(pause * attempt)
 
 
@@ -204,7 +232,7 @@ def mail_units(plan: Plan, period_code: str, templates: Path, *, unit_codes=(), 
         if not attachment.is_file():
             deliveries.append(Delivery(unit, "no-template", f"không tìm thấy biểu '{attachment}'"))
             continue
-        message = compose(plan, period, unit, attachment, text, sender)
+        message = compose(plan, period, unit, attachment, text, sender, draft=settings is None)
         if settings is None:
             path = write_eml(message, Path(outbox) / f"{period.code}_{unit.code}.eml")
             deliveries.append(Delivery(unit, "written", str(path)))
@@ -220,7 +248,7 @@ def mail_units(plan: Plan, period_code: str, templates: Path, *, unit_codes=(), 
             continue
         recipients = ", ".join(unit.emails + unit.cc_emails)
         store.record_sent(period.code, unit.code, recipients, hashlib.sha256(attachment.read_bytes()).hexdigest(),
-                          datetime.now().isoformat(timespec="seconds"))
+                          clock.stamp(clock.now()))
         deliveries.append(Delivery(unit, "sent", recipients))
     return deliveries
 
@@ -242,9 +270,15 @@ def check_text(path: Path | None) -> str | None:
     if path is None:
         return None
     try:
-        text = Path(path).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MailError(f"Không đọc được mẫu thư '{path}': {exc}.") from None
+        data = Path(path).read_bytes()
+    except OSError:
+        raise MailError(f"Không đọc được mẫu thư '{path}'.") from None
+    try:
+        text = data.decode("utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8")
+    except UnicodeDecodeError:
+        raise MailError(f"Mẫu thư '{path}' không được lưu bằng bảng mã UTF-8: hãy mở tệp bằng Notepad rồi lưu "
+                        "lại, chọn bảng mã UTF-8.") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     render(text, {k: "" for k in FIELD_NAMES})
     return text
 

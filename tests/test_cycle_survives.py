@@ -169,3 +169,39 @@ def test_an_unexpected_error_outside_any_file_is_ours_logged_and_exit_3(inbox, t
     assert result.stderr.startswith("Lỗi của chương trình: bdg gặp lỗi không lường trước")
     assert "Traceback" not in result.stderr + result.stdout
     assert "KeyError: 'lỗi cài vào để thử'" in (tmp_path / "bdg-errors.log").read_text("utf-8")
+
+
+@pytest.mark.parametrize("first_dated", [True, False])
+def test_a_corrected_return_whose_reply_has_no_date_supersedes_the_earlier_one(plan, inbox, tmp_path, first_dated):
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    syt = next(inbox.glob("2020_SYT_*"))
+    corrected = edit(syt, tmp_path / "syt-sua.xlsx", {("MT4.CT3", "value"): 31})
+
+    def reply(attachment, date):
+        message = EmailMessage()
+        message["From"], message["Subject"] = "syt@ninhthuan.example", "Re: báo cáo bình đẳng giới"
+        if date:
+            message["Date"] = format_datetime(date)
+        message.set_content("Gửi biểu.")
+        message.add_attachment(attachment.read_bytes(), maintype="application", subtype="octet-stream",
+                               filename=attachment.name)
+        return bytes(message)
+
+    syt_bytes = syt.read_bytes()
+    syt.unlink()  # the unit's returns come by email only
+    (tmp_path / "1.eml").write_bytes(reply_bytes := reply(corrected, None))
+    first = tmp_path / "0.xlsx"
+    first.write_bytes(syt_bytes)
+    (tmp_path / "0.eml").write_bytes(reply(first, datetime(2020, 12, 10, 9, 0, tzinfo=VIETNAM) if first_dated else None))
+    store = tmp_path / "s.db"
+    assert run("collect", tmp_path / "0.eml", tmp_path / "1.eml", "--inbox", inbox, "--store", store).exit_code == 0
+    assert b"Date:" not in reply_bytes
+    out = tmp_path / "tong-hop.xlsx"
+    result = run("consolidate", inbox, "--period", "2020", "--out", out, "--store", store)
+    status = {row[0]: row for row in sheet_rows(out, "Tình trạng nộp")}
+    assert status["SYT"][3] == "syt-sua.xlsx", result.output
+    assert status["SYT"][8] == "Thay thế 1 tệp gửi trước"
+    figures = {row[0]: row for row in sheet_rows(out, "Dữ liệu")}
+    assert figures["MT4.CT3"][7] == 31

@@ -1,14 +1,20 @@
 import email
 import json
+import time
+import unicodedata
+from datetime import datetime
 from email import policy
+from email.header import decode_header, make_header
+from email.utils import parsedate_to_datetime
 
 import pytest
 from click.testing import CliRunner
 
+from bdg_excel import clock
 from bdg_excel.cli import cli
 from bdg_excel.plan_tables import build_plan, plan_to_dict
 from bdg_excel.store import Store
-from tests.smtp_server import PASSWORD, USER, SmtpServer
+from tests.smtp_server import PASSWORD, USER, DroppingServer, SmtpServer, _free_port
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,6 +38,22 @@ def parsed(raw: bytes):
     return email.message_from_bytes(raw, policy=policy.default)
 
 
+def from_header(raw: bytes) -> str:
+    """The From header decoded as mail clients do (RFC 2047): Python's own address parser puts a space
+    where a long name was split between two encoded words."""
+    return str(make_header(decode_header(email.message_from_bytes(raw)["From"])))
+
+
+@pytest.fixture
+def far_zone(monkeypatch):
+    """The computer's clock is set to New York's zone: the Date header must still be Vietnam's."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
 def attachment(message):
     (part,) = list(message.iter_attachments())
     return part.get_filename(), part.get_content_type(), part.get_payload(decode=True)
@@ -42,10 +64,11 @@ def test_every_unit_gets_its_workbook_over_starttls_with_auth(plan, templates_20
     result = mail(folder, tmp_path, "--send", env=server.env)
     assert result.exit_code == 0, result.output
     assert len(server.handler.received) == 18
-    by_recipient = {tuple(rcpts): parsed(raw) for _, rcpts, raw in server.handler.received}
+    by_recipient = {tuple(rcpts): raw for _, rcpts, raw in server.handler.received}
     for unit in plan.reporting_units:
-        message = by_recipient[(unit.email,)]
-        assert message["From"] == USER and message["To"] == unit.email
+        message = parsed(by_recipient[(unit.email,)])
+        assert from_header(by_recipient[(unit.email,)]) == f"{plan.info.collector} <{USER}>"
+        assert message["To"] == unit.email and "X-Unsent" not in message
         assert message["Subject"] == f"[BĐG] Đề nghị báo cáo số liệu bình đẳng giới – Báo cáo năm 2020 – {unit.name}"
         name, content_type, data = attachment(message)
         workbook = folder / name
@@ -73,20 +96,6 @@ def test_a_refused_recipient_is_reported_and_the_next_run_sends_only_it(plan, te
     assert resend.exit_code == 0 and len(server.handler.received) == 19
 
 
-def test_temporary_refusals_are_retried(templates_2020, tmp_path, server):
-    server.handler.busy_once = {"cat@ninhthuan.example"}
-    result = mail(templates_2020[0].parent, tmp_path, "--send", "--unit", "CAT", env=server.env)
-    assert result.exit_code == 0, result.output
-    assert len(server.handler.received) == 1
-
-
-def test_wrong_password_fails_each_unit_clearly(templates_2020, tmp_path, server):
-    env = {**server.env, "BDG_SMTP_PASSWORD": "sai"}
-    result = mail(templates_2020[0].parent, tmp_path, "--send", "--unit", "CAT", env=env)
-    assert result.exit_code == 1
-    assert "CAT: LỖI – sai tên đăng nhập hoặc mật khẩu máy chủ thư" in result.output
-
-
 def test_the_password_is_asked_for_when_not_in_the_environment(templates_2020, tmp_path, server):
     env = {**server.env, "BDG_SMTP_PASSWORD": ""}
     result = mail(templates_2020[0].parent, tmp_path, "--send", "--unit", "STP", env=env, input=PASSWORD + "\n")
@@ -94,17 +103,24 @@ def test_the_password_is_asked_for_when_not_in_the_environment(templates_2020, t
     assert PASSWORD not in result.output and len(server.handler.received) == 1
 
 
-def test_without_send_nothing_leaves_and_eml_files_parse_back(plan, templates_2020, tmp_path):
+def test_without_send_nothing_leaves_and_eml_files_parse_back(plan, templates_2020, tmp_path, far_zone):
     from bdg_excel.mail import compose, default_message_text
 
     outbox = tmp_path / "outbox"
+    before = datetime.now(clock.VIETNAM).replace(microsecond=0)
     result = mail(templates_2020[0].parent, tmp_path, "--outbox", outbox)
+    after = datetime.now(clock.VIETNAM)
     assert result.exit_code == 0
     files = sorted((outbox / "2020").glob("*.eml"))
     assert len(files) == 18
     unit = plan.unit("SYT")
     workbook = next(p for p in templates_2020 if "_SYT_" in p.name)
-    message = parsed((outbox / "2020" / "2020_SYT.eml").read_bytes())
+    raw = (outbox / "2020" / "2020_SYT.eml").read_bytes()
+    message = parsed(raw)
+    assert message["X-Unsent"] == "1"  # Outlook and Thunderbird open it as a new message, ready to edit and send
+    assert from_header(raw) == "Sở Lao động - Thương binh và Xã hội tỉnh Ninh Thuận <bdg.sldtbxh@ninhthuan.example>"
+    assert message["Date"].endswith(" +0700")
+    assert before <= parsedate_to_datetime(message["Date"]) <= after
     expected = compose(plan, plan.period("2020"), unit, workbook, default_message_text(), plan.info.collector_email)
     for header in ("Subject", "From", "To"):
         assert message[header] == parsed(bytes(expected))[header]
@@ -178,3 +194,101 @@ def test_cc_addresses_from_the_plan_receive_the_message(plan, tmp_path, server):
     (_, recipients, raw), = server.handler.received
     assert recipients == ["syt@ninhthuan.example", "giamdoc.syt@ninhthuan.example", "vanthu.syt@ninhthuan.example"]
     assert parsed(raw)["Cc"] == "giamdoc.syt@ninhthuan.example, vanthu.syt@ninhthuan.example"
+
+
+def cp1258(text: str) -> bytes:
+    """Text as Windows saves it in the Vietnamese code page: a letter with two marks is written as the
+    letter with its first mark, then the tone mark."""
+    out = b""
+    for char in text:
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            base, *marks = unicodedata.normalize("NFD", char)
+            out += (unicodedata.normalize("NFC", base + "".join(marks[:-1])) + marks[-1]).encode("cp1258")
+    return out
+
+
+def test_message_text_in_another_encoding_is_a_clear_vietnamese_error(templates_2020, tmp_path):
+    wording = "Tiêu đề: Báo cáo {ma_ky} – {ma_don_vi}\r\n\r\nKính gửi {don_vi}: hạn gửi {han_nop}.\r\n"
+    text = tmp_path / "thu.txt"
+    for data in (b"\xef\xbb\xbf" + wording.encode("utf-8"), wording.encode("utf-16")):  # Notepad: UTF-8, Unicode
+        text.write_bytes(data)
+        result = mail(templates_2020[0].parent, tmp_path, "--message", text, "--outbox", tmp_path / "o",
+                      "--unit", "SYT")
+        assert result.exit_code == 0, result.output
+        message = parsed((tmp_path / "o" / "2020" / "2020_SYT.eml").read_bytes())
+        assert message["Subject"] == "Báo cáo 2020 – SYT"
+        assert message.get_body().get_content() == "Kính gửi Sở Y tế: hạn gửi 15/12/2020.\n"
+    assert cp1258("Tiêu đề") == b"Ti\xeau \xf0\xea\xcc"
+    text.write_bytes(cp1258(wording.replace("–", "-")))
+    result = mail(templates_2020[0].parent, tmp_path, "--message", text, "--outbox", tmp_path / "o")
+    assert result.exit_code == 2
+    assert result.output == (f"Lỗi: Mẫu thư '{text}' không được lưu bằng bảng mã UTF-8: hãy mở tệp bằng Notepad rồi "
+                             "lưu lại, chọn bảng mã UTF-8.\n")
+
+
+def unit_mail(tmp_path, templates_2020, env, unit="CAT"):
+    return mail(templates_2020[0].parent, tmp_path, "--send", "--unit", unit, env=env)
+
+
+def test_a_permanent_refusal_is_tried_once(templates_2020, tmp_path, server):
+    server.handler.data_answers = {"cat@ninhthuan.example": "554 5.7.1 Message rejected as spam"}
+    result = unit_mail(tmp_path, templates_2020, server.env)
+    assert result.exit_code == 1
+    assert "CAT: LỖI – máy chủ trả lời 554 5.7.1 Message rejected as spam" in result.output.splitlines()
+    assert server.handler.connections == 1
+
+
+def test_a_temporary_refusal_is_tried_three_times(templates_2020, tmp_path, server):
+    server.handler.data_answers = {"cat@ninhthuan.example": "452 4.3.1 Insufficient system storage"}
+    result = unit_mail(tmp_path, templates_2020, server.env)
+    assert result.exit_code == 1
+    assert "CAT: LỖI – máy chủ trả lời 452 4.3.1 Insufficient system storage (đã thử 3 lần)" in result.output
+    assert server.handler.connections == 3
+
+
+def test_temporary_refusals_are_retried(templates_2020, tmp_path, server):
+    server.handler.busy_once = {"cat@ninhthuan.example"}
+    result = unit_mail(tmp_path, templates_2020, server.env)
+    assert result.exit_code == 0, result.output
+    assert server.handler.connections == 2 and len(server.handler.received) == 1
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("recipient", "CAT: LỖI – máy chủ từ chối người nhận: cat@ninhthuan.example (550 5.1.1 Mailbox unavailable)"),
+    ("password", "CAT: LỖI – sai tên đăng nhập hoặc mật khẩu máy chủ thư"),
+    ("tls", "CAT: LỖI – lỗi kết nối bảo mật (TLS): CERTIFICATE_VERIFY_FAILED")])
+def test_refused_recipients_wrong_passwords_and_tls_failures_are_not_retried(templates_2020, tmp_path, server, case,
+                                                                            expected):
+    env = {**server.env, **{"password": {"BDG_SMTP_PASSWORD": "sai"}, "tls": {"BDG_SMTP_CAFILE": ""}}.get(case, {})}
+    if case == "recipient":
+        server.handler.refuse = {"cat@ninhthuan.example"}
+    result = unit_mail(tmp_path, templates_2020, env)
+    assert result.exit_code == 1 and expected in result.output.splitlines()
+    assert server.handler.connections == 1
+
+
+def test_an_unknown_host_is_not_retried(templates_2020, tmp_path, server):
+    env = {**server.env, "BDG_SMTP_HOST": "may-chu-thu.invalid", "BDG_SMTP_RETRY_PAUSE": "60"}
+    started = time.monotonic()
+    result = unit_mail(tmp_path, templates_2020, env)
+    assert time.monotonic() - started < 30  # a retry would have waited a minute first
+    assert "CAT: LỖI – không tìm thấy máy chủ thư 'may-chu-thu.invalid' (kiểm tra tên máy chủ và mạng)" in \
+        result.output.splitlines()
+
+
+def test_dropped_and_refused_connections_are_retried(templates_2020, tmp_path, server):
+    with DroppingServer() as dropping:
+        env = {**server.env, "BDG_SMTP_PORT": str(dropping.port)}
+        result = unit_mail(tmp_path, templates_2020, env)
+    assert dropping.connections == 3
+    assert (f"CAT: LỖI – máy chủ thư 127.0.0.1:{dropping.port} ngắt kết nối hoặc từ chối kết nối (đã thử 3 lần)"
+            in result.output.splitlines())
+    port = _free_port()  # nothing listens there: the connection is refused
+    started = time.monotonic()
+    result = unit_mail(tmp_path, templates_2020, {**server.env, "BDG_SMTP_PORT": str(port),
+                                                  "BDG_SMTP_RETRY_PAUSE": "0.2"})
+    assert time.monotonic() - started >= 0.6  # waited 0.2 s, then 0.4 s, between the three tries
+    assert f"CAT: LỖI – máy chủ thư 127.0.0.1:{port} ngắt kết nối hoặc từ chối kết nối (đã thử 3 lần)" in \
+        result.output.splitlines()
