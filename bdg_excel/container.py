@@ -12,11 +12,10 @@ is bounded here, before calamine sees it.
 from __future__ import annotations
 
 import html
-import io
 import re
 import struct
-import zipfile
 import zlib
+from typing import NamedTuple
 from xml.etree import ElementTree
 
 from bdg_excel.problems import Problem, cell_name, problem
@@ -99,13 +98,22 @@ def check_size(size: int) -> None:
         raise Refused("file-too-large", size=size // (1024 * 1024), limit=MAX_FILE_BYTES // (1024 * 1024))
 
 
-DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, UnicodeDecodeError, NotImplementedError, ValueError,
-           struct.error, KeyError)
+DAMAGED = (zlib.error, EOFError, UnicodeDecodeError, ValueError, struct.error)
 
 
-def members(data: bytes) -> list[tuple[str, int, int]]:
-    """(name, packed, unpacked) of every member, read straight from the zip's central directory
-    (zip64 included): several times cheaper than zipfile, and bounded before anything is listed."""
+class Member(NamedTuple):
+    """One member of a zip, as its central directory describes it."""
+
+    name: str
+    packed: int
+    unpacked: int
+    method: int
+    offset: int  # of its local header
+
+
+def members(data: bytes) -> list[Member]:
+    """Every member, read straight from the zip's central directory (zip64 included): several
+    times cheaper than zipfile, and bounded before anything is listed."""
     end = data.rfind(b"PK\x05\x06")
     if end < 0 or len(data) < end + 22:
         raise corrupt()
@@ -118,12 +126,14 @@ def members(data: bytes) -> list[tuple[str, int, int]]:
     for _ in range(count):
         if data[offset:offset + 4] != b"PK\x01\x02" or len(data) < offset + 46:
             raise corrupt()
+        method = struct.unpack_from("<H", data, offset + 10)[0]
         packed, unpacked, name_length, extra_length, comment = struct.unpack_from("<IIHHH", data, offset + 20)
+        local = struct.unpack_from("<I", data, offset + 42)[0]
         name = data[offset + 46:offset + 46 + name_length].decode("utf-8", "replace")
         extra = data[offset + 46 + name_length:offset + 46 + name_length + extra_length]
-        if 0xFFFFFFFF in (packed, unpacked):
-            unpacked, packed = _zip64_sizes(extra, unpacked, packed)
-        found.append((name, packed, unpacked))
+        if 0xFFFFFFFF in (packed, unpacked, local):
+            unpacked, packed, local = _zip64_values(extra, unpacked, packed, local)
+        found.append(Member(name, packed, unpacked, method, local))
         offset += 46 + name_length + extra_length + comment
     return found
 
@@ -140,66 +150,78 @@ def _zip64_directory(data: bytes, end: int) -> tuple[int, int]:
     return count, offset
 
 
-def _zip64_sizes(extra: bytes, unpacked: int, packed: int) -> tuple[int, int]:
-    """A member's real sizes from its zip64 extra field (id 1: unpacked, then packed, when marked)."""
+def _zip64_values(extra: bytes, *values: int) -> tuple[int, ...]:
+    """A member's real sizes and offset from its zip64 extra field (id 1), each present when marked."""
     position = 0
     while position + 4 <= len(extra):
         kind, length = struct.unpack_from("<HH", extra, position)
         if kind == 1:
-            values = list(struct.unpack_from(f"<{length // 8}Q", extra, position + 4))
-            if unpacked == 0xFFFFFFFF and values:
-                unpacked = values.pop(0)
-            if packed == 0xFFFFFFFF and values:
-                packed = values.pop(0)
-            return unpacked, packed
+            stored = list(struct.unpack_from(f"<{length // 8}Q", extra, position + 4))
+            return tuple(stored.pop(0) if value == 0xFFFFFFFF and stored else value for value in values)
         position += 4 + length
     raise corrupt()
 
 
-def check_zip(data: bytes) -> None:
+class Archive:
+    """A zip's members, and their bytes unpacked on demand, never more than each claims."""
+
+    def __init__(self, data: bytes, found: list[Member] | None = None):
+        self.data = data
+        self.members = {m.name: m for m in (found if found is not None else members(data))}
+
+    def read(self, name: str, limit: int | None = None) -> bytes | None:
+        """A member's bytes (its first ``limit`` bytes), None when there is no such member."""
+        member = self.members.get(name)
+        if member is None:
+            return None
+        if len(self.data) < member.offset + 30 or self.data[member.offset:member.offset + 4] != b"PK\x03\x04":
+            raise corrupt()
+        name_length, extra_length = struct.unpack_from("<HH", self.data, member.offset + 26)
+        start = member.offset + 30 + name_length + extra_length
+        packed = self.data[start:start + member.packed]
+        wanted = member.unpacked if limit is None else min(limit, member.unpacked)
+        try:
+            if member.method == 0:
+                return packed[:wanted]
+            if member.method == 8:
+                unpacked = zlib.decompressobj(-15).decompress(packed, wanted)
+                if len(unpacked) == wanted:
+                    return unpacked
+        except DAMAGED:
+            pass
+        raise corrupt()
+
+    def text(self, name: str) -> str | None:
+        """A text member, None when there is no such member; a damaged one is a corrupt file."""
+        found = self.read(name)
+        try:
+            return None if found is None else found.decode("utf-8")
+        except UnicodeDecodeError:
+            raise corrupt() from None
+
+
+def check_zip(data: bytes) -> Archive:
     """Refuse corrupt archives, zip bombs, Word documents and encrypted ODF files before any
-    reader unpacks them; then bound what the workbook's sheets and strings claim."""
+    reader unpacks them; then bound what the workbook's sheets and strings claim. The archive,
+    for what python-calamine does not read."""
     found = members(data)
-    total = sum(unpacked for _, _, unpacked in found)
-    bomb = any(unpacked > 1024 * 1024 and unpacked > MAX_RATIO * max(packed, 1) for _, packed, unpacked in found)
+    total = sum(m.unpacked for m in found)
+    bomb = any(m.unpacked > 1024 * 1024 and m.unpacked > MAX_RATIO * max(m.packed, 1) for m in found)
     if total > MAX_UNPACKED_BYTES or bomb:
         size = f"{total // (1024 * 1024):,} MB".replace(",", ".")
         raise Refused("zip-bomb", detail=f"giải nén ra {size}" if not bomb else "tỷ lệ nén bất thường")
-    names = {name for name, _, _ in found}
-    if "word/document.xml" in names:
+    archive = Archive(data, found)
+    if "word/document.xml" in archive.members:
         raise Refused("word-document")
-    archive = open_zip(data)
-    if "META-INF/manifest.xml" in names and b"encryption-data" in _read(archive, "META-INF/manifest.xml"):
+    if b"encryption-data" in (archive.read("META-INF/manifest.xml") or b""):
         raise Refused("password-protected")
-    if "xl/workbook.xml" in names:
-        _check_xlsx_claims(archive, names)
+    if "xl/workbook.xml" in archive.members:
+        _check_xlsx_claims(archive)
+    return archive
 
 
-def open_zip(data: bytes) -> zipfile.ZipFile:
-    """The zip container, for the parts python-calamine does not read."""
-    try:
-        return zipfile.ZipFile(io.BytesIO(data))
-    except DAMAGED:
-        raise corrupt() from None
-
-
-def _read(archive: zipfile.ZipFile, name: str) -> bytes:
-    try:
-        return archive.read(name)
-    except DAMAGED:
-        raise corrupt() from None
-
-
-def read_part(archive: zipfile.ZipFile, name: str) -> str | None:
-    """A text part of the container, None when there is no such part; a damaged part is a corrupt file."""
-    try:
-        return archive.read(name).decode("utf-8")
-    except KeyError:
-        return None
-    except DAMAGED:
-        raise corrupt() from None
-
-
+# A reference beyond column ZZ or row 999: only a sheet with one can claim more than MAX_CELLS.
+_FAR_REF = re.compile(rb'r="(?:[A-Z]{3,}|[A-Z]+\d{4,})"')
 # A cell that holds something (a value, a formula, inline text): python-calamine sizes a sheet by
 # these alone, not by empty styled cells (LibreOffice writes them up to column AMJ), rows or <dimension>.
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|f|is)\b')
@@ -207,24 +229,26 @@ _STRING_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>(\d+
 _SST = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
 _COUNT = re.compile(rb'\b(?:count|uniqueCount)="(\d+)"')
 _STRING_ITEM = re.compile(rb"<(?:\w+:)?si\b.*?</(?:\w+:)?si>", re.S)
+SHARED_STRINGS = "xl/sharedStrings.xml"
 
 
-def _check_xlsx_claims(archive: zipfile.ZipFile, names: set[str]) -> None:
+def _check_xlsx_claims(archive: Archive) -> None:
     """Bound each sheet's used range and the shared strings all its cells would hold once read."""
-    sheets = _sheet_parts(archive)
-    strings = _read(archive, "xl/sharedStrings.xml") if "xl/sharedStrings.xml" in names else b""
-    table = _SST.search(strings[:4096])
-    if table and any(int(n) > MAX_STRINGS for n in _COUNT.findall(table.group(0))):
-        raise Refused("too-many-strings", detail="khai báo quá nhiều mục chữ")
+    strings = archive.members.get(SHARED_STRINGS)
+    if strings:
+        table = _SST.search(archive.read(SHARED_STRINGS, limit=4096))
+        if table and any(int(n) > MAX_STRINGS for n in _COUNT.findall(table.group(0))):
+            raise Refused("too-many-strings", detail="khai báo quá nhiều mục chữ")
     lengths = None
-    for part, sheet in sheets.items():
-        if part not in names:
+    for part, sheet in _sheet_parts(archive).items():  # where the workbook says its sheets are, as calamine reads them
+        xml = archive.read(part)
+        if xml is None:
             continue
-        xml = _read(archive, part)
         _check_range(xml, sheet)
         cells = xml.count(b't="s"')
-        if cells and len(strings) * cells > MAX_STRING_CELL_BYTES:  # cheap bound failed: count exactly
-            lengths = lengths if lengths is not None else [len(s) for s in _STRING_ITEM.findall(strings)]
+        if strings and strings.unpacked * cells > MAX_STRING_CELL_BYTES:  # the cheap bound failed: count exactly
+            if lengths is None:
+                lengths = [len(item) for item in _STRING_ITEM.findall(archive.read(SHARED_STRINGS))]
             held = sum(lengths[int(i)] for i in _STRING_CELL.findall(xml) if int(i) < len(lengths))
             if held > MAX_STRING_CELL_BYTES:
                 raise Refused("too-many-strings", detail=f"một chuỗi chữ dài được lặp lại ở {cells:,} ô"
@@ -232,13 +256,24 @@ def _check_xlsx_claims(archive: zipfile.ZipFile, names: set[str]) -> None:
 
 
 def _check_range(xml: bytes, sheet: str) -> None:
-    """Refuse a sheet whose used range (up to its farthest cell that holds something) is absurd."""
+    """Refuse a sheet whose used range (up to its farthest cell that holds something) is absurd.
+    Only a sheet with a far reference (one quick search) has its cells read one by one."""
+    if not _FAR_REF.search(xml):
+        return
     refs = _CELL_REF.findall(xml)
-    last_row = max((int(r) for _, r in refs), default=0)
-    last_col = max((_column_number(c) for c, _ in refs), default=0)
-    if last_row > MAX_ROWS or last_col > MAX_COLUMNS or last_row * last_col > MAX_CELLS:
-        raise Refused("sheet-too-large", sheet=sheet, cell=cell_name(max(last_row, 1) - 1, max(last_col, 1) - 1),
+    if too_large := _too_large(refs):
+        last_row, last_col = too_large
+        raise Refused("sheet-too-large", sheet=sheet, cell=cell_name(last_row - 1, last_col - 1),
                       rows=f"{last_row:,}".replace(",", "."), columns=f"{last_col:,}".replace(",", "."))
+
+
+def _too_large(refs: list[tuple[bytes, bytes]]) -> tuple[int, int] | None:
+    """(last row, last column) of these references when they span more than a return may claim."""
+    last_row = max((int(r) for _, r in refs), default=0)
+    last_col = max((_column_number(c) for c in {c for c, _ in refs}), default=0)
+    if last_row > MAX_ROWS or last_col > MAX_COLUMNS or last_row * last_col > MAX_CELLS:
+        return last_row, last_col
+    return None
 
 
 def _column_number(letters: bytes) -> int:
@@ -254,9 +289,9 @@ _REL = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
                   r'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_parts(archive: Archive) -> dict[str, str]:
     """Zip part -> sheet name, for every sheet the workbook lists."""
-    workbook, rels = read_part(archive, "xl/workbook.xml"), read_part(archive, "xl/_rels/workbook.xml.rels")
+    workbook, rels = archive.text("xl/workbook.xml"), archive.text("xl/_rels/workbook.xml.rels")
     if workbook is None or rels is None:
         return {}
     ids = {rid: name for name, rid in _SHEET.findall(workbook)}
@@ -270,9 +305,9 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def custom_properties(archive: zipfile.ZipFile) -> dict[str, str]:
+def custom_properties(archive: Archive) -> dict[str, str]:
     """Custom document properties of an xlsx/xlsm (python-calamine does not read them)."""
-    text = read_part(archive, "docProps/custom.xml")
+    text = archive.text("docProps/custom.xml")
     try:
         root = ElementTree.fromstring(text) if text else None
     except ElementTree.ParseError:
@@ -291,10 +326,10 @@ _REF = re.compile(r'\br="([A-Z]+\d+)"')
 _VALUE = re.compile(r"<v>[^<]+</v>|<is>")
 
 
-def formulas_without_result(archive: zipfile.ZipFile, sheet_name: str) -> set[str]:
+def formulas_without_result(archive: Archive, sheet_name: str) -> set[str]:
     """Cells of a sheet holding a formula whose result was never computed (e.g. saved by openpyxl)."""
     part = next((p for p, name in _sheet_parts(archive).items() if name == sheet_name), None)
-    xml = read_part(archive, part) if part else None
+    xml = archive.text(part) if part else None
     if xml is None:
         return set()
     missing = set()

@@ -109,18 +109,16 @@ def read_return(data: bytes, name: str, plan: Plan, period: str | None = None) -
 
 def _read(data: bytes, submission: Submission, plan: Plan, period: str | None) -> None:
     container.check_size(len(data))
-    is_zip = container.kind_of(data) == container.ZIP
-    if is_zip:
-        container.check_zip(data)
+    archive = container.check_zip(data) if container.kind_of(data) == container.ZIP else None
     workbook = _open(data)
-    meta = _metadata(workbook, data if is_zip else None)
+    meta = _metadata(workbook, archive)
     sheet_name, rows, header_row, columns = _find_table(workbook)
     if meta is None:
         meta = _identity_from_header(rows[:header_row], plan)
         submission.problems.append(problem("metadata-missing", file=submission.name, sheet=sheet_name))
     changed = _check_identity(meta, plan, period, submission)
-    formulas = (container.formulas_without_result(container.open_zip(data), sheet_name)
-                if is_zip and _incomplete_rows(rows, header_row, columns) else set())
+    formulas = (container.formulas_without_result(archive, sheet_name)
+                if archive and _incomplete_rows(rows, header_row, columns) else set())
     _read_rows(rows, header_row, columns, sheet_name, formulas, changed, plan, submission)
     if _is_blank(submission):
         submission.reject(Refused("empty-return", sheet=sheet_name))
@@ -164,7 +162,7 @@ def _sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list]:
         raise container.corrupt(f", không đọc được trang '{name}'", sheet=name) from None
 
 
-def _metadata(workbook: CalamineWorkbook, zip_data: bytes | None) -> dict[str, str] | None:
+def _metadata(workbook: CalamineWorkbook, archive: container.Archive | None) -> dict[str, str] | None:
     """The identity written into the template: the _meta sheet, else the custom properties."""
     if layout.META_SHEET in workbook.sheet_names:
         rows = _sheet_rows(workbook, layout.META_SHEET)
@@ -172,8 +170,8 @@ def _metadata(workbook: CalamineWorkbook, zip_data: bytes | None) -> dict[str, s
                 if len(r) >= 2 and (r[0] in layout.META_KEYS or str(r[0]).startswith(layout.ELEMENT_KEY))}
         if all(k in meta for k in layout.META_KEYS[:5]):
             return meta
-    if zip_data is not None:
-        props = container.custom_properties(container.open_zip(zip_data))
+    if archive is not None:
+        props = container.custom_properties(archive)
         meta = {k: props[layout.PROPERTY_PREFIX + k] for k in layout.META_KEYS if layout.PROPERTY_PREFIX + k in props}
         if all(k in meta for k in layout.META_KEYS[:5]):
             return meta
