@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from bdg_excel.errors import BdgError
+from bdg_excel.errors import BdgError, os_reason
 
 _UMASK_LOCK = threading.Lock()
 
@@ -30,14 +30,14 @@ def atomic_output(path: Path) -> Iterator[Path]:
         handle, tmp_name = tempfile.mkstemp(prefix=".~" + path.stem, suffix=path.suffix, dir=path.parent)
         os.close(handle)
     except OSError as exc:
-        raise OutputError(f"Không ghi được vào thư mục '{path.parent}': {exc.strerror or exc}.") from None
+        raise OutputError(f"Không ghi được vào thư mục '{path.parent}': {os_reason(exc)}.") from None
     tmp = Path(tmp_name)
     try:
         try:
             yield tmp
         except OSError as exc:
             raise OutputError(
-                f"Không ghi được tệp '{path}': ổ đĩa có thể đã đầy hoặc không có quyền ghi ({exc.strerror or exc}). "
+                f"Không ghi được tệp '{path}': {os_reason(exc)}. "
                 "Tệp cũ (nếu có) vẫn được giữ nguyên.") from None
         _follow_umask(tmp)
         try:
@@ -45,7 +45,7 @@ def atomic_output(path: Path) -> Iterator[Path]:
         except OSError as exc:
             raise OutputError(
                 f"Không ghi được tệp '{path}': tệp đang mở trong chương trình khác hoặc không có quyền ghi "
-                f"({exc.strerror or exc}). Hãy đóng tệp rồi chạy lại.") from None
+                f"({os_reason(exc)}). Hãy đóng tệp rồi chạy lại.") from None
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from bdg_excel import container, failures
+from bdg_excel.errors import os_reason
 from bdg_excel.filenames import shown_name
 from bdg_excel.ingest import (ACCEPTED, FAILED, REJECTED, SKIPPED, STATUS_LABELS, WITH_PROBLEMS, read_return,
                               too_large)
@@ -64,7 +65,7 @@ def inbox_entries(inbox: Path) -> tuple[list[Path], list[Outcome]]:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            skipped.append(_skipped(folder, "unreadable-file", reason=exc.strerror or str(exc)))
+            skipped.append(_skipped(folder, "unreadable-file", reason=os_reason(exc)))
             continue
         for entry in entries:
             path = Path(entry.path)
@@ -148,7 +149,7 @@ def _load_file(path: Path, plan: Plan, known: Callable[[str], bool]) -> tuple | 
         data = path.read_bytes()
     except OSError as exc:
         name = shown_name(path)
-        return Outcome(path, problems=[problem("unreadable-file", file=name, reason=exc.strerror or str(exc))])
+        return Outcome(path, problems=[problem("unreadable-file", file=name, reason=os_reason(exc))])
     sha256 = hashlib.sha256(data).hexdigest()
     if known(sha256):
         return sha256, None, None

@@ -19,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from bdg_excel import clock
-from bdg_excel.errors import BdgError
+from bdg_excel.errors import BdgError, os_reason
 from bdg_excel.atomic import atomic_output
 from bdg_excel.layout import template_file_name
 from bdg_excel.plan import Period, Plan, Unit
@@ -119,8 +119,11 @@ def settings_from(config: Path | None, env: dict[str, str] | None = None) -> Smt
         parser = configparser.ConfigParser()
         try:
             parser.read(config, encoding="utf-8")
-        except (configparser.Error, OSError) as exc:
-            raise MailError(f"Không đọc được tệp cấu hình '{config}': {exc}.") from None
+        except OSError as exc:
+            raise MailError(f"Không đọc được tệp cấu hình '{config}': {os_reason(exc)}.") from None
+        except (configparser.Error, UnicodeDecodeError):
+            raise MailError(f"Tệp cấu hình '{config}' không đúng dạng: cần mục [smtp] với các dòng 'khóa = giá trị', "
+                            "lưu với mã UTF-8.") from None
         if parser.has_section("smtp"):
             values.update(parser["smtp"])
     for key in ("host", "port", "security", "user", "from", "cafile"):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bdg_excel.atomic import OutputError, atomic_output
+from bdg_excel.errors import os_reason
 
 if TYPE_CHECKING:
     from bdg_excel.consolidate import Consolidation
@@ -71,6 +72,6 @@ def appendix_pdf(result: "Consolidation", pdf_path: Path) -> Path:
             with atomic_output(pdf_path) as tmp:
                 shutil.copyfile(produced, tmp)
     except OSError as exc:  # the temporary folder, or starting LibreOffice
-        raise OutputError(f"Không in được trang Phụ lục ra '{pdf_path}': {exc.strerror or exc} (ổ đĩa có thể đã "
+        raise OutputError(f"Không in được trang Phụ lục ra '{pdf_path}': {os_reason(exc)} (ổ đĩa có thể đã "
                           "đầy, hoặc không chạy được LibreOffice).") from None
     return pdf_path

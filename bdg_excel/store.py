@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from bdg_excel import clock
-from bdg_excel.errors import BdgError
+from bdg_excel.errors import BdgError, os_reason
 from bdg_excel.filenames import shown_name
 from bdg_excel.ingest import REJECTED, Submission
 
@@ -317,13 +317,15 @@ class Store:
 
 def _reason(exc: Exception) -> str:
     """What went wrong, in Vietnamese, for the SQLite and OS errors a user can meet."""
+    if isinstance(exc, OSError):
+        return os_reason(exc)
     text = str(exc).lower()
     if "not a database" in text or "malformed" in text:
         return "tệp không phải là kho dữ liệu SQLite hoặc đã bị hỏng"
-    if "full" in text or getattr(exc, "errno", None) == 28:
+    if "full" in text:
         return "ổ đĩa đã đầy"
-    if "readonly" in text or "permission" in text or isinstance(exc, PermissionError):
+    if "readonly" in text:
         return "không có quyền ghi"
-    if "unable to open" in text or isinstance(exc, FileNotFoundError):
+    if "unable to open" in text:
         return "không mở được tệp hay thư mục"
     return "ổ đĩa có thể đã đầy, hoặc lỗi đọc ghi đĩa"

@@ -367,8 +367,8 @@ def test_an_office_program_that_cannot_start_is_a_clear_message(demo, tmp_path, 
     assert result.exit_code == 2
     assert result.output.splitlines()[-2:] == [
         f"Đã ghi '{out}'.",
-        f"Lỗi: Không in được trang Phụ lục ra '{out.with_suffix('.pdf')}': {os.strerror(errno.ENOEXEC)} (ổ đĩa có thể "
-        "đã đầy, hoặc không chạy được LibreOffice)."]
+        f"Lỗi: Không in được trang Phụ lục ra '{out.with_suffix('.pdf')}': lỗi hệ điều hành số {errno.ENOEXEC} "
+        "(ổ đĩa có thể đã đầy, hoặc không chạy được LibreOffice)."]
 
 
 @pytest.mark.parametrize("name", ["tong-hop.pdf", "tong-hop", "tong-hop.xls", "tong-hop.xlsx.bak"])

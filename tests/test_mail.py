@@ -292,3 +292,14 @@ def test_dropped_and_refused_connections_are_retried(templates_2020, tmp_path, s
     assert time.monotonic() - started >= 0.6  # waited 0.2 s, then 0.4 s, between the three tries
     assert f"CAT: LỖI – máy chủ thư 127.0.0.1:{port} ngắt kết nối hoặc từ chối kết nối (đã thử 3 lần)" in \
         result.output.splitlines()
+
+
+def test_a_config_file_that_is_not_ini_is_a_vietnamese_error(tmp_path):
+    from bdg_excel.mail import MailError, settings_from
+
+    config = tmp_path / "bdg.ini"
+    config.write_text("host = smtp.ninhthuan.gov.vn\n[smtp\n", "utf-8")
+    with pytest.raises(MailError) as caught:
+        settings_from(config, env={})
+    assert str(caught.value) == (f"Tệp cấu hình '{config}' không đúng dạng: cần mục [smtp] với các dòng "
+                                 "'khóa = giá trị', lưu với mã UTF-8.")
