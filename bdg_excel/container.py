@@ -54,12 +54,6 @@ def kind_of(data: bytes) -> str:
     if data.startswith(ZIP_MAGIC):
         return ZIP
     if data.startswith(OLE_MAGIC):
-        if "EncryptedPackage".encode("utf-16-le") in data:  # an encrypted xlsx
-            raise Refused("password-protected")
-        if "WordDocument".encode("utf-16-le") in data:
-            raise Refused("word-document")
-        if _encrypted_biff(data):
-            raise Refused("password-protected")
         return OLE
     head = data[:4096].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").lower().replace(b"\x00", b"")
     if head.startswith(b"<") and (b"<html" in head or b"<table" in head or b"urn:schemas-microsoft-com:office"
@@ -70,26 +64,65 @@ def kind_of(data: bytes) -> str:
     raise Refused("not-a-workbook")
 
 
-_BIFF_BOF = (b"\x09\x08\x10\x00\x00\x06\x05\x00", b"\x09\x08\x08\x00\x00\x05\x05\x00")  # BIFF8, BIFF5 globals
+def check_ole(data: bytes) -> None:
+    """Refuse encrypted files and Word documents among compound files, and bound an .xls
+    workbook's sheets by their farthest cell that holds a value."""
+    import olefile  # only .xls returns need it
+
+    try:
+        ole = olefile.OleFileIO(data)
+        if ole.exists("EncryptedPackage"):  # an encrypted xlsx
+            raise Refused("password-protected")
+        if ole.exists("WordDocument"):
+            raise Refused("word-document")
+        stream = next((name for name in ("Workbook", "Book") if ole.exists(name)), None)
+        if stream is None:
+            raise Refused("not-a-workbook")
+        biff = ole.openstream(stream).read()
+    except Refused:
+        raise
+    except Exception:  # noqa: BLE001 - olefile raises many types on damaged containers
+        raise corrupt() from None
+    _check_biff(biff)
 
 
-def _encrypted_biff(data: bytes) -> bool:
-    """True when an .xls workbook stream has a FILEPASS record among the first records after its
-    BOF (only WRITEPROT and the like may come before it): the file is encrypted, which
-    python-calamine reports only as a format it cannot detect."""
-    for bof in _BIFF_BOF:
-        position = data.find(bof)
-        if position < 0:
-            continue
-        position += 4 + bof[2]
-        for _ in range(8):
-            if position + 4 > len(data):
-                return False
-            kind, length = struct.unpack_from("<HH", data, position)
-            if kind == 0x002F:
-                return True
-            position += 4 + length
-    return False
+# BIFF records that hold a value in a cell (blank, styled cells do not count: calamine skips them).
+_BIFF_CELLS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0006, 0x0205, 0x00BD}
+_BOF, _EOF, _FILEPASS, _BOUNDSHEET, _MULRK = 0x0809, 0x000A, 0x002F, 0x0085, 0x00BD
+
+
+def _check_biff(biff: bytes) -> None:
+    """Walk the workbook stream's records: refuse an encrypted workbook and a sheet whose used
+    range is absurd (python-calamine allocates all of it)."""
+    names, sheet, last_row, last_col, position = {}, -1, 0, 0, 0
+    while position + 4 <= len(biff):
+        kind, length = struct.unpack_from("<HH", biff, position)
+        body = position + 4
+        if kind == _FILEPASS:
+            raise Refused("password-protected")
+        if kind == _BOUNDSHEET and length > 8:
+            names[struct.unpack_from("<I", biff, body)[0]] = _biff_sheet_name(biff[body + 6:body + length])
+        elif kind == _BOF:
+            sheet, last_row, last_col = position, 0, 0
+        elif kind in _BIFF_CELLS and length >= 4:
+            row, col = struct.unpack_from("<HH", biff, body)
+            if kind == _MULRK and length >= 6:
+                col = struct.unpack_from("<H", biff, body + length - 2)[0]
+            last_row, last_col = max(last_row, row + 1), max(last_col, col + 1)
+        elif kind == _EOF:
+            _check_used_range(last_row, last_col, names.get(sheet, ""))
+        position = body + length
+    _check_used_range(last_row, last_col, names.get(sheet, ""))  # a stream cut short has no last EOF
+
+
+def _biff_sheet_name(field: bytes) -> str:
+    """A BOUNDSHEET's name: a character count, then (BIFF8) an encoding flag and the characters."""
+    if len(field) < 2:
+        return ""
+    count, flags = field[0], field[1]
+    if flags & 1:
+        return field[2:2 + 2 * count].decode("utf-16-le", "replace")
+    return field[2:2 + count].decode("latin-1")
 
 
 def check_size(size: int) -> None:
@@ -213,10 +246,14 @@ def check_zip(data: bytes) -> Archive:
     archive = Archive(data, found)
     if "word/document.xml" in archive.members:
         raise Refused("word-document")
+    if "xl/workbook.bin" in archive.members:
+        raise Refused("binary-workbook")
     if b"encryption-data" in (archive.read("META-INF/manifest.xml") or b""):
         raise Refused("password-protected")
     if "xl/workbook.xml" in archive.members:
         _check_xlsx_claims(archive)
+    elif "content.xml" in archive.members:
+        _check_ods_claims(archive.read("content.xml"))
     return archive
 
 
@@ -255,25 +292,52 @@ def _check_xlsx_claims(archive: Archive) -> None:
                               .replace(",", "."), sheet=sheet)
 
 
+_ODS_TABLE = re.compile(rb'<table:table\b[^>]*?table:name="([^"]*)"[^>]*>(.*?)</table:table>', re.S)
+_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*?)(?:/>|>(.*?)</table:table-row>)", re.S)
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(?:/>|>(.*?)</table:(?:covered-)?table-cell>)", re.S)
+_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="(\d+)"')
+_COLUMNS_REPEATED = re.compile(rb'table:number-columns-repeated="(\d+)"')
+
+
+def _check_ods_claims(content: bytes) -> None:
+    """Bound each table of an .ods by its farthest cell that holds something, repetitions counted:
+    python-calamine writes out every repeated cell (LibreOffice's empty repeated cells do not count)."""
+    for name, table in _ODS_TABLE.findall(content):
+        row = last_row = last_col = 0
+        for row_attributes, cells in _ODS_ROW.findall(table):
+            repeated = _repeat(_ROWS_REPEATED, row_attributes)
+            width = column = 0
+            for cell_attributes, inner in _ODS_CELL.findall(cells or b""):
+                column += _repeat(_COLUMNS_REPEATED, cell_attributes)
+                if b"value-type" in cell_attributes or inner.strip():
+                    width = column
+            if width:
+                last_row, last_col = row + repeated, max(last_col, width)
+                _check_used_range(last_row, last_col, html.unescape(name.decode("utf-8", "replace")))
+            row += repeated
+
+
+def _repeat(pattern: re.Pattern, attributes: bytes) -> int:
+    found = pattern.search(attributes)
+    return int(found.group(1)) if found else 1
+
+
 def _check_range(xml: bytes, sheet: str) -> None:
     """Refuse a sheet whose used range (up to its farthest cell that holds something) is absurd.
     Only a sheet with a far reference (one quick search) has its cells read one by one."""
     if not _FAR_REF.search(xml):
         return
     refs = _CELL_REF.findall(xml)
-    if too_large := _too_large(refs):
-        last_row, last_col = too_large
-        raise Refused("sheet-too-large", sheet=sheet, cell=cell_name(last_row - 1, last_col - 1),
-                      rows=f"{last_row:,}".replace(",", "."), columns=f"{last_col:,}".replace(",", "."))
-
-
-def _too_large(refs: list[tuple[bytes, bytes]]) -> tuple[int, int] | None:
-    """(last row, last column) of these references when they span more than a return may claim."""
     last_row = max((int(r) for _, r in refs), default=0)
     last_col = max((_column_number(c) for c in {c for c, _ in refs}), default=0)
+    _check_used_range(last_row, last_col, sheet)
+
+
+def _check_used_range(last_row: int, last_col: int, sheet: str) -> None:
+    """Refuse a sheet whose farthest cell that holds something makes a range larger than a return may claim."""
     if last_row > MAX_ROWS or last_col > MAX_COLUMNS or last_row * last_col > MAX_CELLS:
-        return last_row, last_col
-    return None
+        raise Refused("sheet-too-large", sheet=sheet, cell=cell_name(last_row - 1, last_col - 1),
+                      rows=f"{last_row:,}".replace(",", "."), columns=f"{last_col:,}".replace(",", "."))
 
 
 def _column_number(letters: bytes) -> int:

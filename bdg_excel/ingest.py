@@ -109,7 +109,10 @@ def read_return(data: bytes, name: str, plan: Plan, period: str | None = None) -
 
 def _read(data: bytes, submission: Submission, plan: Plan, period: str | None) -> None:
     container.check_size(len(data))
-    archive = container.check_zip(data) if container.kind_of(data) == container.ZIP else None
+    kind = container.kind_of(data)
+    archive = container.check_zip(data) if kind == container.ZIP else None
+    if kind == container.OLE:
+        container.check_ole(data)
     workbook = _open(data)
     meta = _metadata(workbook, archive)
     sheet_name, rows, header_row, columns = _find_table(workbook)

@@ -54,6 +54,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "html-or-xml-workbook": (ERROR, "Tệp là trang HTML hoặc bảng tính XML 2003 mang tên .xls, không phải biểu gốc. "
                                     "Hãy mở tệp bằng Excel, chọn Lưu thành (Save As) kiểu Excel Workbook (.xlsx) "
                                     "rồi gửi lại."),
+    "binary-workbook": (ERROR, "Tệp ở dạng bảng tính nhị phân của Excel (.xlsb). Hãy mở tệp bằng Excel, chọn Lưu "
+                               "thành (Save As) kiểu Excel Workbook (.xlsx) rồi gửi lại."),
     "corrupt-file": (ERROR, "Tệp bị hỏng hoặc không trọn vẹn (có thể tải về chưa xong){detail}; hãy đề nghị đơn vị "
                             "lưu lại và gửi lại."),
     "password-protected": (ERROR, "Tệp được đặt mật khẩu nên không mở được. Hãy gỡ mật khẩu (Tệp > Thông tin > "

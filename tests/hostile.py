@@ -371,3 +371,58 @@ def office_lock_file(user: str = "Nguyen Van An") -> bytes:
     raw = user.encode("latin-1")[:53]
     return (bytes([len(raw)]) + raw.ljust(53, b" ") + struct.pack("<H", len(user))
             + user.encode("utf-16-le").ljust(109, b" "))[:165].ljust(165, b"\0")
+
+
+# ---------------------------------------------------------------------------------------------
+# Far cells in the other formats python-calamine reads.
+
+def xls_with_far_cell(sheet: str = "Nhập liệu") -> bytes:
+    """A BIFF8 workbook whose one sheet has a number in A1 and another in IV65536, its last cell:
+    python-calamine would allocate all 16.7 million cells."""
+    bof = lambda kind: _biff(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 0x0206))  # noqa: E731
+    name = sheet.encode("utf-16-le")
+    globals_ = bof(0x0005) + _biff(0x0042, struct.pack("<H", 1200)) + _biff(0x000A)
+    sheet_start = len(globals_) - 4 + (4 + 8 + len(name)) + 4  # globals less EOF, BOUNDSHEET, EOF
+    boundsheet = _biff(0x0085, struct.pack("<IBBBB", sheet_start, 0, 0, len(sheet), 1) + name)
+    number = lambda row, col, value: _biff(0x0203, struct.pack("<HHHd", row, col, 0, value))  # noqa: E731
+    cells = bof(0x0010) + number(0, 0, 1.0) + number(65535, 255, 2.0) + _biff(0x000A)
+    stream = globals_[:-4] + boundsheet + _biff(0x000A) + cells
+    return cfb({"Workbook": stream})
+
+
+def ods_with_repeated_cells(rows: int = 100_000, columns: int = 1_000) -> bytes:
+    """An .ods whose one row of numbers is repeated: a kilobyte that python-calamine writes out as
+    ``rows`` × ``columns`` cells."""
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+               '<office:body><office:spreadsheet><table:table table:name="Nhập liệu">'
+               f'<table:table-row table:number-rows-repeated="{rows}">'
+               f'<table:table-cell table:number-columns-repeated="{columns}" office:value-type="float" '
+               'office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>'
+               '</table:table></office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def xlsb_workbook() -> bytes:
+    """The parts by which an Excel binary workbook (.xlsb) is known (its sheets are binary records)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.'
+                         'org/package/2006/content-types"><Override PartName="/xl/workbook.bin" ContentType="application/'
+                         'vnd.ms-excel.sheet.binary.macroEnabled.main"/></Types>')
+        archive.writestr("xl/workbook.bin", b"\x83\x01\x00\x84\x01\x00")
+        archive.writestr("xl/worksheets/sheet1.bin", b"\x81\x01\x00\x82\x01\x00")
+    return buffer.getvalue()

@@ -256,6 +256,21 @@ def spreadsheetml_named_xls(plan, inbox, scratch):
     return Hostile("excel-2003-xml.xls", ("html-or-xml-workbook",))
 
 
+def far_cell_in_an_xls(plan, inbox, scratch):
+    _put(inbox / "stp-o-cuoi.xls", hostile.xls_with_far_cell())
+    return Hostile("stp-o-cuoi.xls", ("sheet-too-large",), layout.DATA_SHEET, "IV65536")
+
+
+def repeated_cells_in_an_ods(plan, inbox, scratch):
+    _put(inbox / "stp-lap-lai.ods", hostile.ods_with_repeated_cells())
+    return Hostile("stp-lap-lai.ods", ("sheet-too-large",), layout.DATA_SHEET, "ALL100000")
+
+
+def binary_workbook(plan, inbox, scratch):
+    _put(inbox / "stp-nhi-phan.xlsb", hostile.xlsb_workbook())
+    return Hostile("stp-nhi-phan.xlsb", ("binary-workbook",))
+
+
 def _changed_syt(plan, scratch) -> bytes:
     """SYT's return with another figure: read by mistake, it would show in the appendix."""
     return _seed_return(plan, "SYT", scratch / "changed", **{"MT4.CT3": entry(value=31)})
@@ -305,6 +320,7 @@ HOSTILE = [
     one_long_string_in_thousands_of_cells, zip64_with_a_bomb_after_65535_members, encrypted_xls, encrypted_ods,
     docx_named_xlsx, doc_named_xls, html_named_xls, spreadsheetml_named_xls,
     hidden_file, office_lock_file, symlink_to_a_file_outside, symlink_to_a_folder_outside, fifo,
+    far_cell_in_an_xls, repeated_cells_in_an_ods, binary_workbook,
 ]
 
 
