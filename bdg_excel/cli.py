@@ -309,6 +309,7 @@ def mail(period, templates_dir, plan_path, send, units, resend, outbox, message_
     from bdg_excel.mail import check_text, mail_units, settings_from, summary_lines
 
     plan = _plan(plan_path)
+    units = tuple(_unit_code(plan, code) for code in units)  # an unknown unit stops here, before any prompt
     text = _guard(check_text, message_path)
     settings = None
     if send:

@@ -25,7 +25,7 @@ from typing import Callable, Iterator
 from bdg_excel import clock
 from bdg_excel.atomic import atomic_output
 from bdg_excel.container import OLE_MAGIC, ZIP_MAGIC
-from bdg_excel.filenames import free_path, safe_name
+from bdg_excel.filenames import free_path, safe_name, shortened
 from bdg_excel.store import Store
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
@@ -40,7 +40,6 @@ OTHER_TYPES = ("application/msword", "application/vnd.ms-word", "application/vnd
                "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.presentation",
                "application/zip", "application/x-zip")
 MAIL_SUFFIXES = (".eml", ".msg")
-MAX_NAME, MAX_NAME_BYTES = 150, 240  # characters; UTF-8 bytes, leaving room for "-2" within 255
 EARLIEST = datetime(2000, 1, 1)
 NO_NAME = "(không có tên)"
 
@@ -240,10 +239,7 @@ def file_name(name: str, suffix: str, sender: str) -> str:
     stem = base[:-len(suffix)] if base.lower().endswith(suffix) else base
     if not stem.replace(".", "").strip():
         stem = sender.replace("@", "_at_") or "tep-dinh-kem"
-    stem = safe_name(stem)
-    while len(stem) + len(suffix) > MAX_NAME or len((stem + suffix).encode()) > MAX_NAME_BYTES:
-        stem = stem[:-1].rstrip(". ")
-    return stem + suffix
+    return shortened(safe_name(stem) + suffix)
 
 
 def sent_at(date: datetime | None, now: datetime) -> tuple[datetime, str]:

@@ -10,8 +10,12 @@ WINDOWS_RESERVED = re.compile(r"(CON|PRN|AUX|NUL|COM\d|LPT\d)(\..*)?", re.I)
 UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
 
 
+MAX_NAME, MAX_NAME_BYTES = 150, 240  # characters; UTF-8 bytes, leaving room for "-2" within 255
+
+
 def safe_name(name: str) -> str:
-    """A name (of an attachment, of a stored file) that is safe as a file name on any system."""
+    """A name (of an attachment, of a stored file) that is safe as a file name on any system, and
+    short enough for any of them: a long name loses the end of its stem, never its extension."""
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[/\\]", name)[-1]
     name = UNSAFE.sub("_", name).strip().lstrip(".").rstrip(". ")
@@ -20,7 +24,18 @@ def safe_name(name: str) -> str:
         name = "_" + name
     if not (stem if dot else name):
         name = "tep-dinh-kem" + (dot + suffix if dot else ".xlsx")
-    return name[:150]
+    return shortened(name)
+
+
+def shortened(name: str) -> str:
+    """``name`` cut to MAX_NAME characters and MAX_NAME_BYTES bytes, its extension kept."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 10:
+        stem, suffix = name, ""
+    suffix = dot + suffix if suffix else ""
+    while stem and (len(stem) + len(suffix) > MAX_NAME or len((stem + suffix).encode()) > MAX_NAME_BYTES):
+        stem = stem[:-1].rstrip(". ")
+    return stem + suffix
 
 
 def free_path(folder: Path, name: str, data: bytes) -> tuple[Path, bool]:

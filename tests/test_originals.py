@@ -63,3 +63,14 @@ def test_originals_without_a_store_is_a_clear_error(tmp_path):
     assert result.exit_code == 2
     assert "Chưa có kho dữ liệu" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_safe_names_keep_their_extension_and_fit_any_file_system():
+    from bdg_excel.filenames import safe_name
+
+    long = "Báo cáo số liệu bình đẳng giới của Ủy ban nhân dân phường " * 5 + ".xlsx"
+    name = safe_name(long)
+    assert name.endswith(".xlsx")
+    assert len(name) <= 150 and len(name.encode("utf-8")) <= 240
+    assert name.startswith("Báo cáo số liệu bình đẳng giới")
+    assert safe_name("bao-cao.xlsx") == "bao-cao.xlsx"
