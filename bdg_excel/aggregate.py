@@ -1,4 +1,4 @@
-"""Submissions to consolidated figures and statuses (pure pandas, no I/O).
+"""Submissions to consolidated figures and statuses (plain Python, exact, no I/O).
 
 Where several units enter a data element, the province's figure is the sum of their
 numerators over the sum of their denominators. A value typed without numerator and
@@ -8,9 +8,8 @@ units, so there it is reported as a problem instead of being averaged.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
-
-import pandas as pd
 
 from bdg_excel.figures import NO_DATA, Entry, exact_result, format_figure, judge
 from bdg_excel.plan import DataElement, Plan
@@ -54,36 +53,30 @@ class ElementFigure:
         return f"{len(self.reported_units)}/{len(self.expected_units)} đơn vị"
 
 
-def _frame(figures: list[UnitFigure]) -> pd.DataFrame:
-    rows = [(f.unit, f.code, f.entry.numerator, f.entry.denominator, f.entry.value) for f in figures
-            if not f.entry.is_empty]
-    return pd.DataFrame(rows, columns=["unit", "code", "numerator", "denominator", "value"], dtype=object)
-
-
 def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "") -> tuple[list[ElementFigure], list[Problem]]:
     """One consolidated figure per data element of the plan, and the problems of summing them.
 
-    Numerators and denominators stay Decimals (object columns): pandas sums them with Python's
-    exact addition, never through floats.
+    Numerators and denominators are summed as Decimals, exactly, never through floats.
     """
-    frame = _frame(figures)
-    several_units = frame["code"].isin({e.code for e in plan.elements if len(plan.units_for(e.code)) > 1})
-    has_fraction = frame["numerator"].notna() & frame["denominator"].notna()
-    value_only = ~has_fraction & frame["value"].notna()
-    by_code = frame[has_fraction].groupby("code", sort=False)
-    sums = by_code[["numerator", "denominator"]].sum().to_dict("index")
-    summed_units = by_code["unit"].agg(tuple).to_dict()
-    alone = frame[value_only & ~several_units]
-    values = {code: (value, unit) for code, value, unit in zip(alone["code"], alone["value"], alone["unit"])}
-    unsummable = frame[value_only & several_units]
-    problems = [problem("value-cannot-be-summed", file=source, unit=unit, code=code)
-                for unit, code in zip(unsummable["unit"], unsummable["code"])]
+    several_units = {e.code for e in plan.elements if len(plan.units_for(e.code)) > 1}
+    sums: dict[str, tuple[Decimal, Decimal, tuple[str, ...]]] = {}
+    values: dict[str, tuple[Decimal, str]] = {}
+    problems = []
+    for figure in figures:
+        entry = figure.entry
+        if entry.has_fraction:
+            numerator, denominator, units = sums.get(figure.code, (Decimal(0), Decimal(0), ()))
+            sums[figure.code] = (numerator + entry.numerator, denominator + entry.denominator, units + (figure.unit,))
+        elif entry.value is not None and figure.code in several_units:
+            problems.append(problem("value-cannot-be-summed", file=source, unit=figure.unit, code=figure.code))
+        elif entry.value is not None:
+            values[figure.code] = (entry.value, figure.unit)
     results = []
     for element in plan.elements:
         expected = plan.units_for(element.code)
         if element.code in sums:
-            total = sums[element.code]
-            entry, reported = Entry(total["numerator"], total["denominator"]), summed_units[element.code]
+            numerator, denominator, reported = sums[element.code]
+            entry = Entry(numerator, denominator)
         elif element.code in values:
             value, unit = values[element.code]
             entry, reported = Entry(value=value), (unit,)

@@ -24,7 +24,8 @@ class UserError(click.ClickException):
 
 
 def _plan(path: str | None):
-    from bdg_excel.plan import PlanError, load_plan
+    from bdg_excel.plan import PlanError
+    from bdg_excel.plan_files import load_plan
 
     try:
         return load_plan(path)
@@ -55,14 +56,13 @@ def _unit_code(plan, code: str) -> str:
     return _guard(template_units, plan, [code])[0].code
 
 
-def _show(result, written) -> None:
-    """The consolidation's summary, then the files written."""
-    from bdg_excel.consolidate import summary_lines
+def _show(result, workbook: Path) -> None:
+    """The consolidation's summary, then the workbook written."""
+    from bdg_excel.consolidation import summary_lines
 
     for line in summary_lines(result):
         click.echo(line)
-    for path in written:
-        click.echo(f"Đã ghi '{path}'.")
+    click.echo(f"Đã ghi '{workbook}'.")
 
 
 def _print_pdf(result, workbook: Path) -> None:
@@ -151,8 +151,8 @@ def plan_show(plan_path):
 @plan_option
 def plan_check(plan_path):
     """Kiểm tra kế hoạch và liệt kê mọi lỗi (trang, ô)."""
-    from bdg_excel.plan import default_plan
-    from bdg_excel.plan_workbook import check_plan_file
+    from bdg_excel.plan_files import default_plan
+    from bdg_excel.plan_files import check_plan_file
 
     if plan_path is None:
         default_plan()
@@ -211,7 +211,8 @@ def master(out_path, plan_path):
 def check(files, plan_path, period):
     """Kiểm tra biểu đã điền mà không lưu gì (đơn vị có thể tự chạy trước khi gửi)."""
     from bdg_excel import failures
-    from bdg_excel.ingest import STATUS_LABELS, read_file
+    from bdg_excel.returns import read_file
+    from bdg_excel.submission import STATUS_LABELS
 
     plan = _plan(plan_path)
     if period:
@@ -239,7 +240,7 @@ def check(files, plan_path, period):
 @store_option
 def ingest(inbox, period, plan_path, store_path):
     """Nhận mọi biểu trong thư mục INBOX (kể cả thư mục con) vào kho dữ liệu."""
-    from bdg_excel.inbox import ingest_folder
+    from bdg_excel.ingest import ingest_folder
 
     plan = _plan(plan_path)
     if period:
@@ -262,12 +263,12 @@ def consolidate(inbox, period, out_path, plan_path, store_path, pdf):
     """Nhận các biểu trong INBOX, tổng hợp kỳ báo cáo và ghi bảng tổng hợp (Phụ lục)."""
     from bdg_excel.consolidate import consolidate as run_consolidation
 
-    result, written = _guard(run_consolidation, Path(inbox), _plan(plan_path), period, Path(out_path),
+    result, workbook = _guard(run_consolidation, Path(inbox), _plan(plan_path), period, Path(out_path),
                              Path(store_path), show_progress=True)
-    _show(result, written)
+    _show(result, workbook)
     _show_failures(result.failures)
     if pdf:
-        _print_pdf(result, written[0])
+        _print_pdf(result, workbook)
     if not result.clean:
         raise SystemExit(1)
 
@@ -279,12 +280,12 @@ def consolidate(inbox, period, out_path, plan_path, store_path, pdf):
 def demo(out_dir, pdf):
     """Chạy thử cả chu trình trên kế hoạch mặc định với số liệu năm 2019 của kế hoạch."""
     from bdg_excel.demo import run_demo
-    from bdg_excel.plan import default_plan
+    from bdg_excel.plan_files import default_plan
 
-    result, written = _guard(run_demo, default_plan(), Path(out_dir))
-    _show(result, written)
+    result, workbook = _guard(run_demo, default_plan(), Path(out_dir))
+    _show(result, workbook)
     if pdf:
-        _print_pdf(result, written[0])
+        _print_pdf(result, workbook)
 
 
 @cli.command()

@@ -7,7 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from bdg_excel.consolidate import Consolidation, consolidate
+from bdg_excel.consolidate import consolidate
+from bdg_excel.consolidation import Consolidation
 from bdg_excel.figures import Entry
 from bdg_excel.layout import template_file_name
 from bdg_excel.plan import Plan
@@ -57,8 +58,8 @@ def seed_entries(plan: Plan) -> dict[str, dict[str, Entry]]:
     return entries
 
 
-def run_demo(plan: Plan, out: Path, period_code: str = "2020", pdf: bool = False) -> tuple[Consolidation, list[Path]]:
-    """Generate the templates, fill them with the seed's figures, consolidate; returns what was written."""
+def run_demo(plan: Plan, out: Path, period_code: str = "2020") -> tuple[Consolidation, Path]:
+    """Generate the templates, fill them with the seed's figures, consolidate; the consolidation and its workbook."""
     root = Path(out) / "demo"
     for folder in ("templates", "inbox", "store"):
         shutil.rmtree(root / folder, ignore_errors=True)
@@ -70,4 +71,4 @@ def run_demo(plan: Plan, out: Path, period_code: str = "2020", pdf: bool = False
         write_template(plan, period, unit, path, entries=entries)
         os.utime(path, (SENT_ON.timestamp(), SENT_ON.timestamp()))
     return consolidate(root / "inbox", plan, period.code, root / f"tong-hop-{period.code}.xlsx",
-                       root / "store" / "bdg.sqlite", pdf=pdf)
+                       root / "store" / "bdg.sqlite")

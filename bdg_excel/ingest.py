@@ -1,321 +1,234 @@
-"""Read a returned workbook into a submission: who sent it, for which period, and every figure.
+"""Ingest a folder of returns into the store, one file at a time; one bad file never stops the rest.
 
-Rows are found by their code in the ``Mã`` column and columns by their headers, so inserted,
-deleted, re-sorted or hidden rows and columns do not change what is read.
+Files are stored under their own period (from their metadata): a return for another period
+than the one being consolidated is kept, and only reported as such for this run. Every entry
+of the folder is either read or listed as skipped, with the reason; links are never followed.
 """
 from __future__ import annotations
 
 import hashlib
-import io
-import re
+import os
+import sqlite3
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterator
 
-from python_calamine import CalamineWorkbook
-
-from bdg_excel import container, layout
-from bdg_excel.container import Refused
-from bdg_excel.checks import Where, check_entry, read_number
-from bdg_excel.figures import Entry
+from bdg_excel import container, failures
+from bdg_excel.errors import os_reason
 from bdg_excel.filenames import shown_name
-from bdg_excel.plan import Plan, PlanError
-from bdg_excel.problems import Problem, cell_name, column_letter, problem
+from bdg_excel.returns import read_return, too_large
+from bdg_excel.submission import ACCEPTED, FAILED, REJECTED, SKIPPED, STATUS_LABELS, WITH_PROBLEMS
+from bdg_excel.plan import Plan
+from bdg_excel.problems import Problem, problem
+from bdg_excel.progress import Progress, counted
+from bdg_excel.store import Store
 
-ACCEPTED, WITH_PROBLEMS, REJECTED = "accepted", "accepted-with-problems", "rejected"
-FAILED, SKIPPED = "failed", "skipped"
-STATUS_LABELS = {ACCEPTED: "đã nhận", WITH_PROBLEMS: "đã nhận, có vấn đề", REJECTED: "bị từ chối",
-                 FAILED: "lỗi của chương trình", SKIPPED: "bỏ qua"}
-CODE_LIKE = re.compile(r"MT\d+\.\S*", re.I)
-REQUIRED_HEADERS = ("code", "numerator", "denominator", "value")
+PARALLEL_FROM = 500  # files per worker process below which one process is faster
+RECORD_BATCH = 50  # files recorded per store transaction ...
+RECORD_BATCH_BYTES = 32 * 1024 * 1024  # ... or fewer, when their bytes reach this
+LOCK_PREFIXES = ("~$", ".~lock.")  # Excel's and LibreOffice's lock files beside an open workbook
 
 
 @dataclass(frozen=True)
-class Figure:
-    """One data element as read: the entry, the cells it came from, and whether it can be used."""
+class Outcome:
+    """What happened to one inbox entry: newly stored, already in the store (same bytes), unreadable,
+    skipped, or failed through our own error (``failure`` holds the traceback)."""
 
-    code: str
-    entry: Entry
-    sheet: str
-    cells: dict[str, str]
-    usable: bool
-
-
-@dataclass
-class Submission:
-    """One returned file: its identity, its figures and its problems."""
-
-    name: str
-    sha256: str
-    size: int
+    path: Path
+    sha256: str = ""
+    status: str = REJECTED
     unit: str | None = None
     period: str | None = None
-    plan_id: str | None = None
-    plan_version: str | None = None
-    figures: list[Figure] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    rejected: bool = False
-    failure: str = ""  # the traceback of our own error while reading it: never the unit's fault
+    known: bool = False
+    failure: str = ""
 
-    @property
-    def status(self) -> str:
-        if self.failure:
-            return FAILED
-        if self.rejected:
-            return REJECTED
-        return WITH_PROBLEMS if self.problems else ACCEPTED
+    def other_period(self, period: str | None) -> bool:
+        """True when the file is a usable return of another period than ``period``."""
+        return bool(period) and self.status in (ACCEPTED, WITH_PROBLEMS) and self.period != period
 
-    def reject(self, refused: Refused) -> None:
-        self.problems.append(refused.problem(self.name))
-        self.rejected = True
+    def period_problem(self, period: str) -> Problem:
+        return problem("wrong-period", file=shown_name(self.path), found=self.period,
+                       expected=f"kỳ đang tổng hợp '{period}'")
 
 
-def read_file(path: str | Path, plan: Plan, period: str | None = None) -> Submission:
-    """Read and validate one returned file from disk (it is never modified)."""
-    path = Path(path)
-    if path.stat().st_size > container.MAX_FILE_BYTES:
-        return too_large(path)
-    return read_return(path.read_bytes(), shown_name(path), plan, period)
+def inbox_entries(inbox: Path) -> tuple[list[Path], list[Outcome]]:
+    """The files to read under ``inbox`` (recursively, oldest first, so that of two files of a unit
+    dropped in together the newer one is ingested last and supersedes), and every other entry as a
+    skipped outcome with its reason: hidden files, links (never followed), FIFOs and devices, and
+    the office lock files all together."""
+    files, skipped, locks = [], [], []
+    folders = [Path(inbox)]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(_skipped(folder, "unreadable-file", reason=os_reason(exc)))
+            continue
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                skipped.append(_skipped(path, "symbolic-link"))
+            elif entry.name.startswith(LOCK_PREFIXES):
+                locks.append(path)
+            elif entry.name.startswith("."):
+                skipped.append(_skipped(path, "hidden-file"))
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append(path)
+            elif entry.is_file(follow_symlinks=False):
+                files.append((entry.stat(follow_symlinks=False).st_mtime, path))
+            else:
+                skipped.append(_skipped(path, "not-a-regular-file"))
+    if locks:
+        names = ", ".join(shown_name(p) for p in locks[:3]) + (", …" if len(locks) > 3 else "")
+        skipped.append(_skipped(locks[0], "office-lock-file", count=len(locks), names=names))
+    return [path for _, path in sorted(files)], skipped
 
 
-def too_large(path: Path) -> Submission:
-    """A rejected submission for a file too large to open (hashed without loading it whole)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    size = path.stat().st_size
-    submission = Submission(shown_name(path), digest.hexdigest(), size)
+def _skipped(path: Path, code: str, **fields: object) -> Outcome:
+    return Outcome(path, status=SKIPPED, problems=[problem(code, file=shown_name(path), **fields)])
+
+
+def ingest_paths(paths: list[Path], plan: Plan, store: Store, progress: Progress | None = None) -> Iterator[Outcome]:
+    """Read, validate and store each file; files already in the store are not read again.
+
+    Thousands of files (a national run) are read and validated by worker processes, one per
+    core, while this process records them in the store, in order. ``progress`` counts them.
+    """
+    workers = min(os.cpu_count() or 1, len(paths) // PARALLEL_FROM)
+    if workers < 2:
+        loaded = (_load(path, plan, store.has) for path in paths)
+        yield from counted(_recorded(paths, loaded, store), progress, lambda outcome: len(outcome.problems))
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(plan, store.path)) as pool:
+        loaded = pool.map(_load_in_worker, paths, chunksize=16)
+        yield from counted(_recorded(paths, loaded, store), progress, lambda outcome: len(outcome.problems))
+
+
+def _recorded(paths: list[Path], loaded: Iterator, store: Store) -> Iterator[Outcome]:
+    """Record loaded files in batches, one transaction each (one commit per file would be most of
+    the cost of storing it); a batch lost to a crash is simply ingested again by the next run."""
+    for batch in _batches(zip(paths, loaded)):
+        with store.transaction():
+            outcomes = [_record(path, found, store) for path, found in batch]
+        yield from outcomes
+
+
+def _batches(pairs: Iterator[tuple[Path, tuple | Outcome]]) -> Iterator[list]:
+    """Groups of RECORD_BATCH loaded files, or fewer when their bytes reach RECORD_BATCH_BYTES."""
+    batch, size = [], 0
+    for path, found in pairs:
+        batch.append((path, found))
+        size += len(found[1] or b"") if isinstance(found, tuple) else 0
+        if len(batch) == RECORD_BATCH or size >= RECORD_BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _load(path: Path, plan: Plan, known: Callable[[str], bool]) -> tuple | Outcome:
+    """Read and validate a new file: (sha256, bytes, submission); the submission is None when the
+    store has these bytes already. An Outcome when the file cannot be read at all, or when reading
+    it failed through our own error."""
     try:
-        container.check_size(size)
-    except Refused as refused:
-        submission.reject(refused)
-    return submission
-
-
-def read_return(data: bytes, name: str, plan: Plan, period: str | None = None) -> Submission:
-    """Read and validate the bytes of one returned workbook."""
-    submission = Submission(name, hashlib.sha256(data).hexdigest(), len(data))
-    try:
-        _read(data, submission, plan, period)
-    except Refused as refused:
-        submission.reject(refused)
+        return _load_file(path, plan, known)
     except Exception:  # noqa: BLE001 - our own bug: reported as ours, and the batch goes on
-        submission.problems.clear()
-        submission.figures.clear()
-        submission.failure = traceback.format_exc()
-    return submission
+        return Outcome(path, status=FAILED, failure=traceback.format_exc())
 
 
-def _read(data: bytes, submission: Submission, plan: Plan, period: str | None) -> None:
-    container.check_size(len(data))
-    kind = container.kind_of(data)
-    archive = container.check_zip(data) if kind == container.ZIP else None
-    if kind == container.OLE:
-        container.check_ole(data)
-    workbook = _open(data)
-    meta = _metadata(workbook, archive)
-    sheet_name, rows, header_row, columns = _find_table(workbook)
-    if meta is None:
-        meta = _identity_from_header(rows[:header_row], plan)
-        submission.problems.append(problem("metadata-missing", file=submission.name, sheet=sheet_name))
-    changed = _check_identity(meta, plan, period, submission)
-    formulas = (container.formulas_without_result(archive, sheet_name)
-                if archive and _incomplete_rows(rows, header_row, columns) else set())
-    _read_rows(rows, header_row, columns, sheet_name, formulas, changed, plan, submission)
-    if _is_blank(submission):
-        submission.reject(Refused("empty-return", sheet=sheet_name))
-
-
-def _incomplete_rows(rows: list[list], header_row: int, columns: dict[str, int]) -> bool:
-    """True when some data row lacks a numerator or denominator: only then can a formula without
-    a result hide a figure, so only then is the sheet's XML searched for one."""
-    needed = (columns["numerator"], columns["denominator"])
-    code_col = columns["code"]
-    for row in rows[header_row + 1:]:
-        if code_col < len(row) and isinstance(row[code_col], str) and CODE_LIKE.fullmatch(row[code_col].strip()):
-            if any(col >= len(row) or row[col] in ("", None) for col in needed):
-                return True
-    return False
-
-
-def _is_blank(submission: Submission) -> bool:
-    """True when nothing at all was typed into the return (the blank template sent back)."""
-    typed = any(not f.entry.is_empty or f.entry.note for f in submission.figures)
-    return not typed and not any(p.cell for p in submission.problems)
-
-
-def _open(data: bytes) -> CalamineWorkbook:
+def _load_file(path: Path, plan: Plan, known: Callable[[str], bool]) -> tuple | Outcome:
     try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:  # noqa: BLE001 - calamine raises unrelated types, and Rust panics, on broken files
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise Refused("password-protected") from None
-        raise container.corrupt() from None
+        if path.stat().st_size > container.MAX_FILE_BYTES:
+            submission = too_large(path)
+            return submission.sha256, None, None if known(submission.sha256) else submission
+        data = path.read_bytes()
+    except OSError as exc:
+        name = shown_name(path)
+        return Outcome(path, problems=[problem("unreadable-file", file=name, reason=os_reason(exc))])
+    sha256 = hashlib.sha256(data).hexdigest()
+    if known(sha256):
+        return sha256, None, None
+    submission = read_return(data, shown_name(path), plan)
+    return sha256, data, submission
 
 
-def _sheet_rows(workbook: CalamineWorkbook, name: str) -> list[list]:
-    try:
-        return workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException:  # noqa: BLE001 - a sheet calamine cannot parse (or panics on) is a broken file
-        raise container.corrupt(f", không đọc được trang '{name}'", sheet=name) from None
+_WORKER: dict = {}
 
 
-def _metadata(workbook: CalamineWorkbook, archive: container.Archive | None) -> dict[str, str] | None:
-    """The identity written into the template: the _meta sheet, else the custom properties."""
-    if layout.META_SHEET in workbook.sheet_names:
-        rows = _sheet_rows(workbook, layout.META_SHEET)
-        meta = {str(r[0]).strip(): _text(r[1]) for r in rows
-                if len(r) >= 2 and (r[0] in layout.META_KEYS or str(r[0]).startswith(layout.ELEMENT_KEY))}
-        if all(k in meta for k in layout.META_KEYS[:5]):
-            return meta
-    if archive is not None:
-        props = container.custom_properties(archive)
-        meta = {k: props[layout.PROPERTY_PREFIX + k] for k in layout.META_KEYS if layout.PROPERTY_PREFIX + k in props}
-        if all(k in meta for k in layout.META_KEYS[:5]):
-            return meta
-    return None
+def _start_worker(plan: Plan, store_path: Path) -> None:
+    _WORKER["plan"] = plan
+    _WORKER["db"] = sqlite3.connect(f"{Path(store_path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
 
 
-def _text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def _load_in_worker(path: Path) -> tuple | Outcome:
+    db = _WORKER["db"]
+    return _load(path, _WORKER["plan"],
+                 lambda sha256: db.execute("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)).fetchone() is not None)
 
 
-def _find_table(workbook: CalamineWorkbook) -> tuple[str, list[list], int, dict[str, int]]:
-    """The sheet with the data table, its rows, the header row index and the columns by key."""
-    names = [n for n in workbook.sheet_names if n != layout.META_SHEET]
-    names.sort(key=lambda n: n != layout.DATA_SHEET)
-    wanted = {layout.normalise(c.header): c.key for c in layout.COLUMNS}
-    longest = max(len(h) for h in wanted) + 10
-    for name in names:
-        rows = _sheet_rows(workbook, name)
-        for index, row in enumerate(rows[:60]):
-            columns = {}
-            for col, value in enumerate(row):
-                key = (wanted.get(layout.normalise(value))
-                       if isinstance(value, str) and 0 < len(value) < longest else None)
-                if key and key not in columns:
-                    columns[key] = col
-            if "code" in columns and "numerator" in columns:
-                missing = [layout.HEADER[k] for k in REQUIRED_HEADERS if k not in columns]
-                if missing:
-                    raise Refused("missing-column", columns=", ".join(repr(m) for m in missing),
-                                  sheet=name, cell=cell_name(index, 0))
-                return name, rows, index, columns
-    raise Refused("no-data-table")
+def _record(path: Path, loaded: tuple | Outcome, store: Store) -> Outcome:
+    """Record a loaded file in the store and say what happened; a file that failed through our own
+    error is logged beside the store and not recorded, so that the next run reads it again."""
+    if isinstance(loaded, Outcome):
+        return _logged(loaded, store) if loaded.failure else loaded
+    sha256, data, submission = loaded
+    if submission is not None and submission.failure:
+        return _logged(Outcome(path, status=FAILED, failure=submission.failure), store)
+    if submission is not None and store.add(submission, path, data):
+        return Outcome(path, sha256, submission.status, submission.unit, submission.period, list(submission.problems))
+    stored = store.file(sha256)
+    return Outcome(path, sha256, stored.status, stored.unit, stored.period, known=True)
 
 
-def _identity_from_header(rows: list[list], plan: Plan) -> dict[str, str]:
-    """Read the visible header block (label, then value to its right) when the metadata is gone."""
-    found = {}
-    labels = {layout.normalise(label): label for label in layout.HEADER_BLOCK}
-    for row in rows:
-        cells = [c for c in row if c not in ("", None)]
-        for position, value in enumerate(cells[:-1]):
-            label = labels.get(layout.normalise(value)) if isinstance(value, str) else None
-            if label:
-                found[label] = _text(cells[position + 1])
-    unit = found.get(layout.LABEL_UNIT_CODE, "")
-    if not plan.unit(unit):
-        by_name = {layout.normalise(u.name): u.code for u in plan.units}
-        unit = by_name.get(layout.normalise(found.get(layout.LABEL_UNIT, "")), "")
-    if not unit:
-        raise Refused("unit-unidentified")
-    same_plan = layout.normalise(found.get(layout.LABEL_PLAN, "")) == layout.normalise(plan.info.title)
-    return {
-        "plan_id": plan.info.id if same_plan else found.get(layout.LABEL_PLAN, "?"),
-        "plan_version": plan.version,
-        "period": found.get(layout.LABEL_PERIOD_CODE, ""),
-        "unit": unit,
-        "format_version": layout.FORMAT_VERSION,
-    }
+def _logged(outcome: Outcome, store: Store) -> Outcome:
+    found = failures.record(failures.log_path(store.path), shown_name(outcome.path), outcome.failure)
+    return Outcome(outcome.path, status=FAILED, problems=[found], failure=outcome.failure)
 
 
-def _check_identity(meta: dict[str, str], plan: Plan, period: str | None, submission: Submission) -> dict[str, str]:
-    """Refuse a file that is not a return of this plan, period and unit; the rows whose meaning
-    changed since the plan version the return was made from (code -> what changed)."""
-    submission.unit = meta["unit"] or None
-    submission.period = meta["period"] or None
-    submission.plan_id, submission.plan_version = meta["plan_id"], meta["plan_version"]
-    if meta["format_version"] not in layout.KNOWN_FORMAT_VERSIONS:
-        raise Refused("unknown-template-format", found=meta["format_version"],
-                      known=", ".join(layout.KNOWN_FORMAT_VERSIONS))
-    if meta["plan_id"] != plan.info.id:
-        raise Refused("wrong-plan", found=meta["plan_id"], expected=plan.info.id)
-    try:
-        plan.period(meta["period"])
-    except PlanError:
-        raise Refused("wrong-period", found=meta["period"],
-                      expected=f"một kỳ của kế hoạch ({', '.join(p.code for p in plan.periods)})") from None
-    if period and meta["period"] != period:
-        raise Refused("wrong-period", found=meta["period"], expected=f"kỳ đang tổng hợp '{period}'")
-    unit = plan.unit(meta["unit"])
-    if unit is None:
-        raise Refused("unknown-unit", unit=meta["unit"])
-    submission.unit = unit.code
-    if not plan.elements_for(unit.code):
-        raise Refused("unit-not-expected", unit=unit.code)
-    if meta["plan_version"] == plan.version:
-        return {}
-    made_from = {k[len(layout.ELEMENT_KEY):]: v for k, v in meta.items() if k.startswith(layout.ELEMENT_KEY)}
-    if not made_from:  # made before rows carried their meaning: nothing to compare them with
-        raise Refused("wrong-plan-version", found=meta["plan_version"], expected=plan.version)
-    return {e.code: changes for e in plan.elements_for(unit.code)
-            if e.code in made_from and (changes := layout.meaning_changes(made_from[e.code], e))}
+def describe(outcome: Outcome, period: str | None = None, verbose: bool = False) -> list[str]:
+    """The lines ``bdg ingest`` prints for one entry: a verdict, then its problems indented (and,
+    with ``verbose``, the traceback of our own error)."""
+    who = f" ({outcome.unit}, kỳ {outcome.period})" if outcome.unit else ""
+    if outcome.known:
+        verdict = f"đã có trong kho, bỏ qua – {STATUS_LABELS[outcome.status]}{who}"
+    elif outcome.problems and outcome.status != SKIPPED:
+        verdict = f"{STATUS_LABELS[outcome.status]} – {len(outcome.problems)} vấn đề{who}"
+    else:
+        verdict = f"{STATUS_LABELS[outcome.status]}{who}"
+    problems = list(outcome.problems)
+    if outcome.other_period(period):
+        problems.append(outcome.period_problem(period))
+    lines = [f"{shown_name(outcome.path)}: {verdict}"] + [f"    {p.describe(with_file=False)}" for p in problems]
+    if verbose and outcome.failure:
+        lines += ["    " + line for line in outcome.failure.rstrip().splitlines()]
+    return lines
 
 
-def _read_rows(rows, header_row, columns, sheet_name, formulas, changed: dict[str, str], plan: Plan,
-               submission: Submission) -> None:
-    where = Where(submission.name, sheet_name)
-    expected = {e.code: e for e in plan.elements_for(submission.unit)}
-    seen: dict[str, str] = {}
-    code_col = columns["code"]
-    for index in range(header_row + 1, len(rows)):
-        row = rows[index]
-        raw_code = row[code_col] if code_col < len(row) else ""
-        code = raw_code.strip() if isinstance(raw_code, str) else ""
-        code_cell = cell_name(index, code_col)
-        if not CODE_LIKE.fullmatch(code):
-            continue
-        if code in seen:
-            submission.problems.append(where.problem("duplicate-code", code_cell, code=code, first=seen[code]))
-            continue
-        seen[code] = code_cell
-        element = expected.get(code)
-        if element is None:
-            why = "không thuộc phần việc của đơn vị này" if plan.element(code) else "không có trong kế hoạch"
-            submission.problems.append(where.problem("unknown-code", code_cell, code=code, why=why))
-            continue
-        figure, problems = _figure(element, row, index, columns, sheet_name, formulas, where)
-        if code in changed:  # its figures were typed for another meaning: checking them against this one is noise
-            problems = [where.problem("row-changed", code_cell, code=code, changes=changed[code])]
-            figure = Figure(figure.code, figure.entry, figure.sheet, figure.cells, usable=False)
-        submission.problems += problems
-        submission.figures.append(figure)
-    for code in expected:
-        if code not in seen:
-            submission.problems.append(where.problem("missing-row", code=code, label=expected[code].label))
-
-
-def _figure(element, row, index, columns, sheet_name, formulas, where: Where) -> tuple[Figure, list[Problem]]:
-    cells, numbers, problems = {}, {}, []
-    for key in ("numerator", "denominator", "value"):
-        col = columns[key]
-        cells[key] = f"{column_letter(col)}{index + 1}"
-        raw = row[col] if col < len(row) else ""
-        whole = element.whole_numbers and key != "value"
-        numbers[key], found = read_number(raw, whole, key, cells[key], where, cells[key] in formulas)
-        problems += found
-    note_col = columns.get("note")
-    note = _text(row[note_col]) if note_col is not None and note_col < len(row) and row[note_col] not in ("", None) else ""
-    entry = Entry(numbers["numerator"], numbers["denominator"], numbers["value"], note)
-    if not [p for p in problems if p.is_error]:
-        problems += check_entry(element, entry, cells, where)
-    usable = not any(p.is_error for p in problems) and not entry.is_empty
-    return Figure(element.code, entry, sheet_name, cells, usable), problems
+def ingest_folder(inbox: Path, plan: Plan, store_path: Path, period: str | None, echo=print,
+                  show_progress: bool = False, verbose: bool = False) -> bool:
+    """Ingest every file under ``inbox``, echoing a line per entry and a summary; True when all is clean."""
+    counts = dict.fromkeys(("files", "new", "known", "problems", "rejected", SKIPPED, FAILED), 0)
+    paths, skipped = inbox_entries(inbox)
+    with Store(store_path) as store:
+        ingested = ingest_paths(paths, plan, store, Progress(len(paths)) if show_progress else None)
+        for outcome in [*skipped, *ingested]:
+            for line in describe(outcome, period, verbose):
+                echo(line)
+            if outcome.status in (SKIPPED, FAILED):
+                counts[outcome.status] += 1
+                continue
+            counts["files"] += 1
+            counts["known" if outcome.known else "new"] += 1
+            counts["rejected"] += outcome.status == REJECTED
+            counts["problems"] += outcome.status != ACCEPTED or outcome.other_period(period)
+    echo(f"Tổng cộng {counts['files']} tệp: {counts['new']} tệp mới, {counts['known']} tệp đã có trong kho, "
+         f"{counts['rejected']} tệp bị từ chối, {counts['problems']} tệp có vấn đề"
+         + (f", {counts[SKIPPED]} mục bỏ qua" if counts[SKIPPED] else "")
+         + (f", {counts[FAILED]} tệp gặp lỗi của chương trình" if counts[FAILED] else "")
+         + f". Kho dữ liệu: {store_path}")
+    return counts["rejected"] == counts["problems"] == counts[SKIPPED] == counts[FAILED] == 0

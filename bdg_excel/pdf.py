@@ -13,7 +13,7 @@ from bdg_excel.atomic import OutputError, atomic_output
 from bdg_excel.errors import os_reason
 
 if TYPE_CHECKING:
-    from bdg_excel.consolidate import Consolidation
+    from bdg_excel.consolidation import Consolidation
 
 WINDOWS_SOFFICE = Path(os.environ.get("PROGRAMFILES", "C:/Program Files")) / "LibreOffice" / "program" / "soffice.exe"
 

@@ -1,26 +1,25 @@
 """The plan model: goals, indicators, data elements, reporting units, periods.
 
-A plan is plain data. The default one (Ninh Thuận, 2020) ships inside the package as
-JSON; officers edit plans as workbooks (see ``plan_workbook``). Both formats go through
-``plan_tables.build_plan``, which checks them.
+A plan is plain data, and ``plan_to_tables`` gives it as plain rows (the shape of both its
+formats). The default one (Ninh Thuận, 2020) ships inside the package as JSON; officers edit
+plans as workbooks. ``plan_tables`` checks and builds plans from rows, ``plan_workbook``
+reads and writes the workbook, and ``plan_files`` loads a plan from whichever file it is.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from importlib import resources
-from pathlib import Path
 
 from bdg_excel.errors import BdgError
+from bdg_excel.numbers import format_number
 
 OPERATORS = ("≥", "≤", "<", ">", "=")
 LEVELS = ("tỉnh", "huyện", "xã")
-DEFAULT_PLAN_RESOURCE = "ninh_thuan_2020.json"
 
 
 class PlanError(BdgError):
@@ -89,8 +88,6 @@ class DataElement:
     @property
     def target_display(self) -> str:
         """The target as a person writes it: ``≥ 20%``, ``≤ 110 trẻ trai/100 trẻ gái``."""
-        from bdg_excel.numbers import format_number
-
         value = format_number(self.target)
         if self.is_percent:
             return f"{self.operator} {value}%"
@@ -135,8 +132,6 @@ class Plan:
     @cached_property
     def version(self) -> str:
         """A short hash of the plan's content: changes whenever anything in it changes."""
-        from bdg_excel.plan_tables import plan_to_dict
-
         text = json.dumps(plan_to_dict(self), ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
@@ -216,38 +211,31 @@ def split_addresses(text: str) -> list[str]:
     return [a.strip() for a in text.replace(";", ",").split(",") if a.strip()]
 
 
-def default_plan() -> Plan:
-    """The built-in plan: Ninh Thuận, 2020."""
-    text = resources.files("bdg_excel.data").joinpath(DEFAULT_PLAN_RESOURCE).read_text("utf-8")
-    return plan_from_json(text, source="(kế hoạch mặc định)")
+def plan_to_tables(plan: Plan) -> dict[str, list[dict]]:
+    """The plan as rows of plain values, one list per table."""
+    def as_dict(obj) -> dict:
+        return {f.name: getattr(obj, f.name) for f in fields(obj) if f.name != "source"}
+
+    return {
+        "plan": [as_dict(plan.info)],
+        "goals": [as_dict(g) for g in plan.goals],
+        "indicators": [as_dict(i) for i in plan.indicators],
+        "elements": [as_dict(e) for e in plan.elements],
+        "units": [as_dict(u) for u in plan.units],
+        "assignments": [{"element": e, "unit": u} for e, u in plan.assignments],
+        "periods": [as_dict(p) for p in plan.periods],
+    }
 
 
-def plan_from_json(text: str, source: str = "") -> Plan:
-    """Read a plan written as JSON (the format of the built-in plan)."""
-    from bdg_excel.plan_tables import build_plan
-
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PlanError(f"{source}: không đọc được tệp kế hoạch JSON ({exc.msg}, dòng {exc.lineno}).")
-    if not isinstance(data, dict):
-        raise PlanError(f"{source}: tệp kế hoạch JSON không đúng cấu trúc.")
-    return build_plan(data, source=source)
-
-
-def load_plan(path: str | Path | None) -> Plan:
-    """The plan in ``path`` (.xlsx or .json), or the default plan when ``path`` is None."""
-    if path is None:
-        return default_plan()
-    path = Path(path)
-    if not path.is_file():
-        raise PlanError(f"Không tìm thấy tệp kế hoạch '{path}'.")
-    if path.suffix.lower() == ".json":
-        try:
-            text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
-            raise PlanError(f"Không đọc được tệp kế hoạch '{path.name}': tệp JSON phải được lưu với mã UTF-8.") from None
-        return plan_from_json(text, source=path.name)
-    from bdg_excel.plan_workbook import read_plan_workbook
-
-    return read_plan_workbook(path)
+def plan_to_dict(plan: Plan) -> dict:
+    """The plan in the JSON format of the built-in plan (decimals and dates as text)."""
+    tables = plan_to_tables(plan)
+    for rows in tables.values():
+        for row in rows:
+            for key, value in row.items():
+                if isinstance(value, Decimal):
+                    row[key] = f"{value.normalize():f}"
+                elif isinstance(value, date):
+                    row[key] = value.isoformat()
+    tables["plan"] = tables["plan"][0]
+    return tables

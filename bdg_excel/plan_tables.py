@@ -7,7 +7,7 @@ reports every mistake with the sheet, row and column where the officer fixes it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -324,33 +324,3 @@ def _plan(data: dict, source: str) -> Plan:
         periods=tuple(Period(**r) for r in data["periods"]),
         source=source,
     )
-
-
-def plan_to_tables(plan: Plan) -> dict[str, list[dict]]:
-    """The plan as rows of plain values, one list per table."""
-    def as_dict(obj) -> dict:
-        return {f.name: getattr(obj, f.name) for f in fields(obj) if f.name != "source"}
-
-    return {
-        "plan": [as_dict(plan.info)],
-        "goals": [as_dict(g) for g in plan.goals],
-        "indicators": [as_dict(i) for i in plan.indicators],
-        "elements": [as_dict(e) for e in plan.elements],
-        "units": [as_dict(u) for u in plan.units],
-        "assignments": [{"element": e, "unit": u} for e, u in plan.assignments],
-        "periods": [as_dict(p) for p in plan.periods],
-    }
-
-
-def plan_to_dict(plan: Plan) -> dict:
-    """The plan in the JSON format of the built-in plan (decimals and dates as text)."""
-    tables = plan_to_tables(plan)
-    for rows in tables.values():
-        for row in rows:
-            for key, value in row.items():
-                if isinstance(value, Decimal):
-                    row[key] = f"{value.normalize():f}"
-                elif isinstance(value, date):
-                    row[key] = value.isoformat()
-    tables["plan"] = tables["plan"][0]
-    return tables

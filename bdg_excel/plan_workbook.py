@@ -5,7 +5,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from bdg_excel.plan import Plan, PlanError
-from bdg_excel.plan_tables import BOOL, DATE, NO, TABLES, YES, build_plan, plan_to_tables
+from bdg_excel.plan_tables import BOOL, DATE, NO, TABLES, YES, build_plan
+from bdg_excel.plan import plan_to_tables
 from bdg_excel.problems import Problem, column_letter, problem
 
 
@@ -94,20 +95,3 @@ def read_plan_workbook(path: str | Path) -> Plan:
     if problems:
         raise PlanError(f"Kế hoạch '{path.name}' có {len(problems)} lỗi.", problems)
     return build_plan(tables, source=path.name, rows=rows, columns=columns)
-
-
-def check_plan_file(path: str | Path) -> list[Problem]:
-    """Every mistake in a plan file (.xlsx or .json); an empty list when it is usable.
-
-    A file that cannot be read at all (missing, not a workbook, broken) is a PlanError.
-    """
-    from bdg_excel.plan import load_plan
-
-    try:
-        load_plan(path)
-    except PlanError as exc:
-        if not exc.problems:
-            raise
-        return list(exc.problems)
-    return []
-

@@ -17,7 +17,7 @@ from bdg_excel.plan import DataElement
 from bdg_excel.problems import cell_name, column_letter
 
 if TYPE_CHECKING:
-    from bdg_excel.consolidate import Consolidation
+    from bdg_excel.consolidation import Consolidation
 
 APPENDIX, DATA, BY_UNIT, SUBMISSIONS, PROBLEMS, CHART = (
     "Phụ lục", "Dữ liệu", "Theo đơn vị", "Tình trạng nộp", "Lỗi", "Biểu đồ")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bdg_excel.ingest import REJECTED, WITH_PROBLEMS
+from bdg_excel.submission import REJECTED, WITH_PROBLEMS
 from bdg_excel.plan import Period, Plan, Unit
 from bdg_excel.store import StoredFile
 

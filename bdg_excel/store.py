@@ -19,7 +19,7 @@ from typing import Iterator
 from bdg_excel import clock
 from bdg_excel.errors import BdgError, os_reason
 from bdg_excel.filenames import shown_name
-from bdg_excel.ingest import REJECTED, Submission
+from bdg_excel.submission import REJECTED, Submission
 
 SCHEMA_VERSION = 2
 APPLICATION_ID = 0x62646731  # "bdg1": marks an SQLite file as a bdg store

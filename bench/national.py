@@ -31,8 +31,9 @@ sys.path.insert(0, str(REPO))
 
 from bdg_excel.figures import Entry  # noqa: E402
 from bdg_excel.layout import template_file_name  # noqa: E402
-from bdg_excel.plan import default_plan  # noqa: E402
-from bdg_excel.plan_tables import build_plan, plan_to_dict  # noqa: E402
+from bdg_excel.plan import plan_to_dict  # noqa: E402
+from bdg_excel.plan_files import default_plan  # noqa: E402
+from bdg_excel.plan_tables import build_plan  # noqa: E402
 from bdg_excel.template import write_template  # noqa: E402
 
 BDG = bdg_command()

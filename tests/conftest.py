@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bdg_excel.plan import default_plan
+from bdg_excel.plan_files import default_plan
 
 REPO = Path(__file__).resolve().parent.parent
 

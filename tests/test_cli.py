@@ -246,7 +246,7 @@ def test_help_and_usage_errors_are_utf8_on_a_windows_console(args, stream):
 def demo(tmp_path_factory):
     """The demo cycle's folder: templates, inbox, store and consolidated workbook."""
     from bdg_excel.demo import run_demo
-    from bdg_excel.plan import default_plan
+    from bdg_excel.plan_files import default_plan
 
     out = tmp_path_factory.mktemp("demo")
     run_demo(default_plan(), out)

@@ -15,7 +15,8 @@ from python_calamine import CalamineWorkbook
 from bdg_excel.cli import cli
 from bdg_excel.demo import SENT_ON, seed_entries
 from bdg_excel.layout import template_file_name
-from bdg_excel.plan_tables import build_plan, plan_to_dict
+from bdg_excel.plan_tables import build_plan
+from bdg_excel.plan import plan_to_dict
 from bdg_excel.report import DATA_HEADERS
 from tests.returns import edit, entry, make_return
 

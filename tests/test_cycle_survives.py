@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-import bdg_excel.ingest
+import bdg_excel.returns
 from bdg_excel.cli import cli
 from bdg_excel.demo import seed_entries
 from bdg_excel.layout import template_file_name
-from bdg_excel.plan_tables import plan_to_dict
+from bdg_excel.plan import plan_to_dict
 from tests.returns import edit, entry, make_return
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -126,14 +126,14 @@ def test_lateness_is_judged_in_vietnams_time_whatever_this_computers_zone(inbox,
 
 
 def test_our_own_error_on_one_file_is_reported_as_ours_logged_and_the_batch_goes_on(inbox, tmp_path, monkeypatch):
-    real = bdg_excel.ingest.check_entry
+    real = bdg_excel.returns.check_entry
 
     def broken(element, entry, cells, where):
         if "_SYT_" in where.file:
             raise RuntimeError("lỗi cài vào để thử")
         return real(element, entry, cells, where)
 
-    monkeypatch.setattr(bdg_excel.ingest, "check_entry", broken)
+    monkeypatch.setattr(bdg_excel.returns, "check_entry", broken)
     out, store = tmp_path / "tong-hop.xlsx", tmp_path / "kho" / "bdg.sqlite"
     result = CliRunner().invoke(cli, ["--verbose", "consolidate", str(inbox), "--period", "2020",
                                                       "--out", str(out), "--store", str(store)])
@@ -147,7 +147,7 @@ def test_our_own_error_on_one_file_is_reported_as_ours_logged_and_the_batch_goes
     status = {row[0]: row for row in sheet_rows(out, "Tình trạng nộp")}
     assert status["SYT"][2] == "Chưa nhận" and status["SNV"][2] == "Đúng hạn"
     assert "8.688/17.174 (50,59%)" in appendix_text(out)
-    monkeypatch.setattr(bdg_excel.ingest, "check_entry", real)  # fixed: the next run reads the file again
+    monkeypatch.setattr(bdg_excel.returns, "check_entry", real)  # fixed: the next run reads the file again
     again = run("consolidate", inbox, "--period", "2020", "--out", out, "--store", store)
     assert again.exit_code == 0, again.output
 

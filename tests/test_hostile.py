@@ -483,13 +483,13 @@ def test_a_blank_template_sent_back_is_an_empty_return(plan, inbox, tmp_path):
 # bdg with a bug planted in the check of one file (named by FAIL_ON): our own error, not the unit's.
 FAILING_CHECK = """
 import os, sys
-import bdg_excel.ingest as ingest
-real = ingest.check_entry
+import bdg_excel.returns as returns
+real = returns.check_entry
 def broken(element, entry, cells, where):
     if where.file == os.environ["FAIL_ON"]:
         raise RuntimeError("a bug planted by the test")
     return real(element, entry, cells, where)
-ingest.check_entry = broken
+returns.check_entry = broken
 from bdg_excel.cli import cli
 cli(sys.argv[1:], prog_name="bdg")
 """
@@ -520,7 +520,8 @@ def test_empty_styled_cells_to_column_amj_as_libreoffice_writes_them_are_no_prob
     """LibreOffice (5.x) saves a formatted row with an empty styled cell in its last column, AMJ
     (1,024) – as exceljs's test-issue-176.xlsx of the real-world corpus shows: a sheet of a few rows
     that wide is a real return, not a sheet too large."""
-    from bdg_excel.ingest import ACCEPTED, read_return
+    from bdg_excel.returns import read_return
+    from bdg_excel.submission import ACCEPTED
 
     def widen(xml: str) -> str:
         xml = re.sub(r'<dimension ref="A1:J(\d+)"/>', r'<dimension ref="A1:AMJ\1"/>', xml, count=1)

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from bdg_excel import layout
 from bdg_excel.cli import cli
-from bdg_excel.ingest import ACCEPTED, read_file
+from bdg_excel.returns import read_file
+from bdg_excel.submission import ACCEPTED
 from tests.lo import convert, uno_fill
 from tests.returns import entry, make_return
 

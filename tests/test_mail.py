@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from bdg_excel import clock
 from bdg_excel.cli import cli
-from bdg_excel.plan_tables import build_plan, plan_to_dict
+from bdg_excel.plan_tables import build_plan
+from bdg_excel.plan import plan_to_dict
 from bdg_excel.store import Store
 from tests.smtp_server import PASSWORD, USER, DroppingServer, SmtpServer, _free_port
 

@@ -85,7 +85,7 @@ def test_a_full_disk_keeps_the_previous_plan_workbook(tmp_path):
 def test_a_full_disk_keeps_the_previous_consolidated_workbook(tmp_path):
     from bdg_excel.consolidate import consolidate
     from bdg_excel.demo import run_demo
-    from bdg_excel.plan import default_plan
+    from bdg_excel.plan_files import default_plan
 
     plan = default_plan()
     run_demo(plan, tmp_path)

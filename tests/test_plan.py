@@ -4,9 +4,11 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from bdg_excel.plan import PlanError, load_plan
-from bdg_excel.plan_tables import plan_to_dict
-from bdg_excel.plan_workbook import check_plan_file, export_plan, read_plan_workbook
+from bdg_excel.plan import PlanError
+from bdg_excel.plan_files import load_plan
+from bdg_excel.plan import plan_to_dict
+from bdg_excel.plan_files import check_plan_file
+from bdg_excel.plan_workbook import export_plan, read_plan_workbook
 
 
 def test_default_plan_has_the_dictionary_codes(plan):
@@ -184,7 +186,8 @@ def test_a_broken_sheet_is_a_vietnamese_error(plan, tmp_path):
 
 
 def test_a_json_plan_not_in_utf8_is_a_vietnamese_error(tmp_path):
-    from bdg_excel.plan import PlanError, load_plan
+    from bdg_excel.plan import PlanError
+    from bdg_excel.plan_files import load_plan
 
     path = tmp_path / "kehoach.json"
     path.write_bytes('{"ten": "Kế hoạch"}'.encode("utf-16"))  # as Notepad saves "Unicode"

@@ -5,7 +5,7 @@ MANIFEST.tsv naming each file's source) lives outside the repository: it is the 
 the environment variable BDG_REALWORLD_CORPUS, or else a folder ``shared/corpus-realworld`` (with
 a MANIFEST.tsv) in the repository's folder or one of its ancestors. The tests skip without it.
 
-One child process reads the whole corpus with ``bdg_excel.ingest.read_file`` (under an address
+One child process reads the whole corpus with ``bdg_excel.returns.read_file`` (under an address
 space limit, so that a bomb cannot take the machine) and prints one JSON line per file. A file
 that kills the child is recorded as such and the rest are read by a new child.
 """
@@ -60,8 +60,8 @@ try:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 except (ImportError, ValueError, OSError):
     resource = None
-from bdg_excel.ingest import read_file
-from bdg_excel.plan import default_plan
+from bdg_excel.returns import read_file
+from bdg_excel.plan_files import default_plan
 
 plan = default_plan()
 with open(names, encoding="utf-8") as handle:

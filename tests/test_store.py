@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bdg_excel.inbox import ingest_paths, inbox_entries
-from bdg_excel.ingest import ACCEPTED, REJECTED
+from bdg_excel.ingest import ingest_paths, inbox_entries
+from bdg_excel.submission import ACCEPTED, REJECTED
 from bdg_excel.store import Store, StoreError
 from tests.returns import edit, entry, make_return
 
@@ -151,7 +151,7 @@ def test_two_runs_at_once_do_not_corrupt_the_store(plan, tmp_path):
 
 
 def test_many_files_are_read_by_worker_processes_with_the_same_outcome(plan, inbox, tmp_path, monkeypatch):
-    import bdg_excel.inbox as inbox_module
+    import bdg_excel.ingest as inbox_module
 
     serial = ingest(plan, inbox, tmp_path / "serial.sqlite")
     monkeypatch.setattr(inbox_module, "PARALLEL_FROM", 1)
@@ -197,7 +197,7 @@ def test_a_store_of_a_newer_version_is_refused_clearly(tmp_path):
 
 
 def test_files_are_recorded_in_batches_bounded_by_count_and_bytes():
-    from bdg_excel.inbox import RECORD_BATCH, RECORD_BATCH_BYTES, Outcome, _batches
+    from bdg_excel.ingest import RECORD_BATCH, RECORD_BATCH_BYTES, Outcome, _batches
 
     small = [(Path(f"{i}.xlsx"), ("sha", b"x" * 1000, None)) for i in range(RECORD_BATCH * 2 + 3)]
     assert [len(b) for b in _batches(iter(small))] == [RECORD_BATCH, RECORD_BATCH, 3]
@@ -212,9 +212,9 @@ from pathlib import Path
 
 if __name__ == "__main__":
     multiprocessing.set_start_method("spawn")
-    import bdg_excel.inbox as inbox
+    import bdg_excel.ingest as inbox
     import bdg_excel.template as template
-    from bdg_excel.plan import default_plan
+    from bdg_excel.plan_files import default_plan
     from bdg_excel.store import Store
 
     template.PARALLEL_FROM, inbox.PARALLEL_FROM = 2, 2
@@ -231,7 +231,7 @@ def test_worker_processes_also_work_when_spawned_as_on_windows(tmp_path):
     script = tmp_path / "spawned.py"
     script.write_text(SPAWNED_WORKERS, "utf-8")
     done = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, cwd=REPO,
-                          timeout=300)
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)})  # this checkout, not an install
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "18 18 18 ['empty-return']"  # blank templates, each read and answered
 

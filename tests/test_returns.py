@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bdg_excel import layout
-from bdg_excel.ingest import ACCEPTED, REJECTED, WITH_PROBLEMS, read_file, read_return
+from bdg_excel.returns import read_file, read_return
+from bdg_excel.submission import ACCEPTED, REJECTED, WITH_PROBLEMS
 from bdg_excel.template import write_template
 from tests.returns import edit, entry, make_return
 

@@ -1,0 +1,118 @@
+"""A consolidation: each unit's current return of a period, aggregated and judged, with who sent what
+and every problem: what the consolidated workbook shows."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from bdg_excel import clock
+from bdg_excel.aggregate import ElementFigure, UnitFigure, UnitRow, aggregate, unit_results
+from bdg_excel.figures import MET, MISSED, NO_DATA, Entry
+from bdg_excel.ingest import Outcome
+from bdg_excel.submission import REJECTED
+from bdg_excel.numbers import to_decimal
+from bdg_excel.plan import Period, Plan
+from bdg_excel.problems import Problem
+from bdg_excel.status import SubmissionRow, submission_rows
+from bdg_excel.store import Store, StoredFile, latest_of
+
+
+@dataclass(frozen=True)
+class Consolidation:
+    """Everything the consolidated workbook shows."""
+
+    plan: Plan
+    period: Period
+    figures: list[ElementFigure]
+    previous_period: str
+    previous: dict[str, str]
+    unit_rows: list[UnitRow]
+    submissions: list[SubmissionRow]
+    problems: list[tuple[str, Problem]]
+    notes: dict[str, str]
+    generated_at: datetime
+    failures: tuple[str, ...] = ()  # tracebacks of our own errors while reading inbox files
+
+    @property
+    def clean(self) -> bool:
+        """Every expected unit sent a clean return on time, and nothing else needs a look (an entry of
+        the inbox that was skipped, even an office lock file, is listed and counts)."""
+        return all(s.is_clean for s in self.submissions) and not self.problems
+
+
+def _decimal(text: str | None):
+    return None if text is None else to_decimal(text)
+
+
+def _unit_figures(store: Store, current: dict[str, StoredFile]) -> tuple[list[UnitFigure], dict[tuple, str]]:
+    unit_of = {f.id: unit for unit, f in current.items()}
+    figures, notes = [], {}
+    for file_id, code, numerator, denominator, value, note, usable in store.figures(list(unit_of)):
+        if note:
+            notes[(code, unit_of[file_id])] = note
+        if usable:
+            figures.append(UnitFigure(unit_of[file_id], code, Entry(_decimal(numerator), _decimal(denominator),
+                                                                     _decimal(value))))
+    return figures, notes
+
+
+def _previous(plan: Plan, store: Store, period: str) -> dict[str, str]:
+    current = store.latest(period)
+    if not current:
+        return {}
+    figures, _ = _unit_figures(store, current)
+    results, _ = aggregate(plan, figures)
+    return {r.element.code: r.display for r in results if r.result is not None}
+
+
+def _problems(store: Store, files: list[StoredFile], current: dict[str, StoredFile], period: str,
+              outcomes: list[Outcome]) -> list[tuple[str, Problem]]:
+    """Problems of the current and rejected returns of the period, and of inbox files of no or another period."""
+    current_ids = {f.id for f in current.values()}
+    shown = {f.sha256: f for f in files if f.id in current_ids or f.status == REJECTED}
+    strays = [o for o in outcomes if o.period != period and o.sha256]
+    for outcome in strays:
+        if outcome.sha256 not in shown and (stored := store.file(outcome.sha256)):
+            shown[stored.sha256] = stored
+    by_id = {f.id: f for f in shown.values()}
+    rows = [(by_id[file_id].unit or "", Problem(code, severity, message, by_id[file_id].original_name, sheet or "",
+                                                cell or ""))
+            for file_id, severity, code, sheet, cell, message in store.problems(list(by_id))]
+    rows += [(o.unit or "", o.period_problem(period)) for o in strays if o.other_period(period)]
+    rows += [("", p) for o in outcomes if not o.sha256 for p in o.problems]
+    return rows
+
+
+def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> Consolidation:
+    """Aggregate the store's latest return of each unit for ``period`` into a consolidation."""
+    files = store.files(period.code)
+    current = latest_of(files)
+    figures, unit_notes = _unit_figures(store, current)
+    results, aggregation_problems = aggregate(plan, figures, source="(tổng hợp)")
+    filled = Counter(f.unit for f in figures)
+    notes = {}
+    for (code, unit), note in unit_notes.items():
+        prefix = f"{unit}: " if len(plan.units_for(code)) > 1 else ""
+        notes[code] = "; ".join(filter(None, [notes.get(code, ""), prefix + note]))
+    previous_period = plan.previous_period(period.code)
+    return Consolidation(
+        plan=plan, period=period, figures=results, previous_period=previous_period,
+        previous=_previous(plan, store, previous_period),
+        unit_rows=unit_results(plan, figures, unit_notes),
+        submissions=submission_rows(plan, period, files, current, filled),
+        problems=_problems(store, files, current, period.code, outcomes) + [("", p) for p in aggregation_problems],
+        notes=notes, generated_at=clock.now(), failures=tuple(o.failure for o in outcomes if o.failure))
+
+
+def summary_lines(result: Consolidation) -> list[str]:
+    """A short table for the terminal: submissions, then targets met per goal."""
+    counts = Counter(s.status for s in result.submissions)
+    lines = [f"Kỳ {result.period.code}: {len(result.submissions)} đơn vị phải báo cáo – "
+             + ", ".join(f"{status}: {n}" for status, n in counts.items()) + "."]
+    lines.append(f"{'Mục tiêu':<10} {MET:>5} {MISSED:>10} {NO_DATA:>16}")
+    for goal in result.plan.goals:
+        mine = Counter(f.status for f in result.figures if result.plan.element_goal(f.element.code) == goal.number)
+        lines.append(f"{goal.number:<10} {mine[MET]:>5} {mine[MISSED]:>10} {mine[NO_DATA]:>16}")
+    lines.append(f"Vấn đề cần xem: {len(result.problems)} (trang 'Lỗi').")
+    return lines
