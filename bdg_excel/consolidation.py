@@ -48,12 +48,13 @@ def _decimal(text: str | None):
 def _unit_figures(store: Store, current: dict[str, StoredFile]) -> tuple[list[UnitFigure], dict[tuple, str]]:
     unit_of = {f.id: unit for unit, f in current.items()}
     figures, notes = [], {}
-    for file_id, code, numerator, denominator, value, note, usable in store.figures(list(unit_of)):
-        if note:
-            notes[(code, unit_of[file_id])] = note
-        if usable:
-            figures.append(UnitFigure(unit_of[file_id], code, Entry(_decimal(numerator), _decimal(denominator),
-                                                                     _decimal(value))))
+    for row in store.figures(list(unit_of)):
+        unit = unit_of[row["file_id"]]
+        if row["note"]:
+            notes[(row["code"], unit)] = row["note"]
+        if row["usable"]:
+            entry = Entry(*(_decimal(row[key]) for key in ("numerator", "denominator", "value")))
+            figures.append(UnitFigure(unit, row["code"], entry))
     return figures, notes
 
 
@@ -76,9 +77,11 @@ def _problems(store: Store, files: list[StoredFile], current: dict[str, StoredFi
         if outcome.sha256 not in shown and (stored := store.file(outcome.sha256)):
             shown[stored.sha256] = stored
     by_id = {f.id: f for f in shown.values()}
-    rows = [(by_id[file_id].unit or "", Problem(code, severity, message, by_id[file_id].original_name, sheet or "",
-                                                cell or ""))
-            for file_id, severity, code, sheet, cell, message in store.problems(list(by_id))]
+    rows = []
+    for row in store.problems(list(by_id)):
+        stored = by_id[row["file_id"]]
+        rows.append((stored.unit or "", Problem(row["code"], row["severity"], row["message"], stored.original_name,
+                                                row["sheet"] or "", row["cell"] or "")))
     rows += [(o.unit or "", o.period_problem(period)) for o in strays if o.other_period(period)]
     rows += [("", p) for o in outcomes if not o.sha256 for p in o.problems]
     return rows

@@ -20,7 +20,9 @@ def figures_frame(store_path: str | Path, period: str) -> pd.DataFrame:
     with Store(store_path) as store:
         current = store.latest(period)
         by_id = {f.id: f for f in current.values()}
-        rows = [(by_id[file_id].unit, code, *(None if n is None else to_decimal(n) for n in (num, den, value)),
-                 note or "", bool(usable), by_id[file_id].original_name, by_id[file_id].received_at)
-                for file_id, code, num, den, value, note, usable in store.figures(list(by_id))]
+        rows = [(by_id[row["file_id"]].unit, row["code"],
+                 *(None if row[key] is None else to_decimal(row[key]) for key in ("numerator", "denominator", "value")),
+                 row["note"] or "", bool(row["usable"]), by_id[row["file_id"]].original_name,
+                 by_id[row["file_id"]].received_at)
+                for row in store.figures(list(by_id))]
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -21,11 +21,10 @@ from bdg_excel.errors import BdgError, os_reason
 from bdg_excel.filenames import shown_name
 from bdg_excel.submission import REJECTED, Submission
 
-SCHEMA_VERSION = 2
 APPLICATION_ID = 0x62646731  # "bdg1": marks an SQLite file as a bdg store
 OUR_TABLES = {"files", "figures", "problems"}
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS files (
+SCHEMA_1 = """
+CREATE TABLE files (
     id INTEGER PRIMARY KEY,
     sha256 TEXT NOT NULL UNIQUE,
     original_name TEXT NOT NULL,
@@ -37,14 +36,11 @@ CREATE TABLE IF NOT EXISTS files (
     period TEXT,
     plan_id TEXT,
     plan_version TEXT,
-    status TEXT NOT NULL
+    status TEXT NOT NULL,
+    archive_name TEXT
 );
-CREATE INDEX IF NOT EXISTS files_period_unit ON files (period, unit);
-CREATE TABLE IF NOT EXISTS originals (
-    sha256 TEXT PRIMARY KEY,
-    bytes BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS figures (
+CREATE INDEX files_period_unit ON files (period, unit);
+CREATE TABLE figures (
     file_id INTEGER NOT NULL REFERENCES files (id),
     code TEXT NOT NULL,
     numerator TEXT,
@@ -58,7 +54,7 @@ CREATE TABLE IF NOT EXISTS figures (
     value_cell TEXT,
     PRIMARY KEY (file_id, code)
 );
-CREATE TABLE IF NOT EXISTS problems (
+CREATE TABLE problems (
     file_id INTEGER NOT NULL REFERENCES files (id),
     seq INTEGER NOT NULL,
     severity TEXT NOT NULL,
@@ -68,21 +64,43 @@ CREATE TABLE IF NOT EXISTS problems (
     message TEXT NOT NULL,
     PRIMARY KEY (file_id, seq)
 );
-CREATE TABLE IF NOT EXISTS received (
+CREATE TABLE received (
     sha256 TEXT PRIMARY KEY,
     sender TEXT,
     sent_at TEXT,
     subject TEXT,
     saved_as TEXT
 );
-CREATE TABLE IF NOT EXISTS mail_sent (
+CREATE TABLE mail_sent (
     period TEXT NOT NULL,
     unit TEXT NOT NULL,
     recipients TEXT NOT NULL,
     attachment_sha256 TEXT NOT NULL,
     sent_at TEXT NOT NULL
-);
+)
 """
+
+
+def _tables_and_archive_folder(db: sqlite3.Connection, folder: Path) -> None:
+    """Version 1: the tables, the original bytes kept as files in archive/ beside the database."""
+    for statement in SCHEMA_1.split(";"):
+        db.execute(statement)
+
+
+def _originals_inside(db: sqlite3.Connection, folder: Path) -> None:
+    """Version 2: the original bytes in the database (the archive folder is copied in and left as it is)."""
+    db.execute("CREATE TABLE originals (sha256 TEXT PRIMARY KEY, bytes BLOB NOT NULL)")
+    for row in db.execute("SELECT sha256, archive_name FROM files WHERE archive_name IS NOT NULL").fetchall():
+        kept = folder / "archive" / row["archive_name"]
+        if kept.is_file():
+            db.execute("INSERT OR IGNORE INTO originals (sha256, bytes) VALUES (?, ?)",
+                       (row["sha256"], kept.read_bytes()))
+    db.execute("ALTER TABLE files DROP COLUMN archive_name")
+
+
+# MIGRATIONS[v] takes a store from version v (PRAGMA user_version) to v + 1; a new store runs them all.
+MIGRATIONS = (_tables_and_archive_folder, _originals_inside)
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class StoreError(BdgError):
@@ -123,6 +141,7 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"Không mở được kho dữ liệu '{self.path}' ({_reason(exc)}).") from None
         try:
@@ -161,22 +180,10 @@ class Store:
         if version > SCHEMA_VERSION:
             raise StoreError(f"Kho dữ liệu '{self.path}' do một phiên bản bdg mới hơn tạo ra; hãy cập nhật bdg.")
         with self.transaction():
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    self.db.execute(statement)
-            if version == 1:
-                self._import_archive_folder()
+            for migrate in MIGRATIONS[version:]:
+                migrate(self.db, self.path.parent)
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-
-    def _import_archive_folder(self) -> None:
-        """Stores of version 1 kept the original bytes as files in archive/ beside the database:
-        copy them in (the folder is left as it is)."""
-        for sha256, name in self.db.execute("SELECT sha256, archive_name FROM files WHERE archive_name IS NOT NULL"
-                                            ).fetchall():
-            kept = self.path.parent / "archive" / name
-            if kept.is_file():
-                self.db.execute("INSERT OR IGNORE INTO originals VALUES (?, ?)", (sha256, kept.read_bytes()))
 
     def close(self) -> None:
         self.db.close()
@@ -238,15 +245,16 @@ class Store:
                  submission.unit, submission.period,
                  submission.plan_id, submission.plan_version, submission.status))
             if data is not None:
-                db.execute("INSERT OR IGNORE INTO originals VALUES (?, ?)", (submission.sha256, data))
+                db.execute("INSERT OR IGNORE INTO originals (sha256, bytes) VALUES (?, ?)", (submission.sha256, data))
             file_id = cursor.lastrowid
             db.executemany(
-                "INSERT INTO figures VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO figures (file_id, code, numerator, denominator, value, note, usable, sheet,"
+                " numerator_cell, denominator_cell, value_cell) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(file_id, f.code, _text(f.entry.numerator), _text(f.entry.denominator), _text(f.entry.value),
                   f.entry.note, int(f.usable), f.sheet, f.cells["numerator"], f.cells["denominator"], f.cells["value"])
                  for f in submission.figures])
             db.executemany(
-                "INSERT INTO problems VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO problems (file_id, seq, severity, code, sheet, cell, message) VALUES (?,?,?,?,?,?,?)",
                 [(file_id, seq, p.severity, p.code, p.sheet, p.cell, p.message)
                  for seq, p in enumerate(submission.problems)])
         return True
@@ -254,7 +262,7 @@ class Store:
     def original(self, sha256: str) -> bytes | None:
         """The bytes of a stored file exactly as the unit sent them (None for a file too large to keep)."""
         row = self.db.execute("SELECT bytes FROM originals WHERE sha256 = ?", (sha256,)).fetchone()
-        return row[0] if row else None
+        return row["bytes"] if row else None
 
     def has_received(self, sha256: str) -> bool:
         """True when an attachment with these bytes was already collected."""
@@ -263,7 +271,8 @@ class Store:
     def record_received(self, sha256: str, sender: str, sent_at: str, subject: str, saved_as: str) -> None:
         """Remember who sent an attachment and when (from the email), for judging lateness."""
         with self.transaction() as db:
-            db.execute("INSERT OR IGNORE INTO received VALUES (?,?,?,?,?)", (sha256, sender, sent_at, subject, saved_as))
+            db.execute("INSERT OR IGNORE INTO received (sha256, sender, sent_at, subject, saved_as) VALUES (?,?,?,?,?)",
+                       (sha256, sender, sent_at, subject, saved_as))
 
     def file(self, sha256: str) -> StoredFile | None:
         """The stored file with these bytes, if any."""
@@ -273,12 +282,14 @@ class Store:
     def record_sent(self, period: str, unit: str, recipients: str, attachment_sha256: str, sent_at: str) -> None:
         """Remember that a unit's collection workbook was emailed for a period."""
         with self.transaction() as db:
-            db.execute("INSERT INTO mail_sent VALUES (?,?,?,?,?)", (period, unit, recipients, attachment_sha256, sent_at))
+            db.execute("INSERT INTO mail_sent (period, unit, recipients, attachment_sha256, sent_at) VALUES (?,?,?,?,?)",
+                       (period, unit, recipients, attachment_sha256, sent_at))
 
     def sent_at(self, period: str, unit: str) -> str | None:
         """When a unit's workbook was last emailed for a period, if ever."""
-        row = self.db.execute("SELECT MAX(sent_at) FROM mail_sent WHERE period = ? AND unit = ?", (period, unit)).fetchone()
-        return row[0]
+        row = self.db.execute("SELECT MAX(sent_at) AS last FROM mail_sent WHERE period = ? AND unit = ?",
+                              (period, unit)).fetchone()
+        return row["last"]
 
     def files(self, period: str | None = None) -> list[StoredFile]:
         """Every stored file (of one period), in the order they supersede each other: by when the
@@ -289,26 +300,27 @@ class Store:
     def _files(self, where: str, args: tuple) -> list[StoredFile]:
         rows = self.db.execute(
             "SELECT f.id, f.sha256, f.original_name, f.unit, f.period, f.status,"
-            " COALESCE(NULLIF(r.sent_at, ''), f.file_mtime), r.sender,"
-            " (SELECT COUNT(*) FROM problems p WHERE p.file_id = f.id),"
+            " COALESCE(NULLIF(r.sent_at, ''), f.file_mtime) AS received_at, r.sender,"
+            " (SELECT COUNT(*) FROM problems p WHERE p.file_id = f.id) AS problem_count,"
             " (SELECT p.code FROM problems p WHERE p.file_id = f.id AND p.severity = 'lỗi' ORDER BY p.seq LIMIT 1)"
+            " AS first_error"
             f" FROM files f LEFT JOIN received r ON r.sha256 = f.sha256 {where}"
             " ORDER BY COALESCE(NULLIF(r.sent_at, ''), f.ingested_at), f.id", args).fetchall()
-        return [StoredFile(*row) for row in rows]
+        return [StoredFile(**dict(row)) for row in rows]
 
     def latest(self, period: str) -> dict[str, StoredFile]:
         """Each unit's current submission for a period: its latest file that was not rejected."""
         return latest_of(self.files(period))
 
-    def figures(self, file_ids: list[int]) -> list[tuple]:
-        """(file_id, code, numerator, denominator, value, note, usable) for the given files."""
+    def figures(self, file_ids: list[int]) -> list[sqlite3.Row]:
+        """Rows of file_id, code, numerator, denominator, value (as text), note, usable, for the given files."""
         marks = ",".join("?" * len(file_ids))
         return self.db.execute(
             f"SELECT file_id, code, numerator, denominator, value, note, usable FROM figures WHERE file_id IN ({marks})",
             file_ids).fetchall() if file_ids else []
 
-    def problems(self, file_ids: list[int]) -> list[tuple]:
-        """(file_id, severity, code, sheet, cell, message) for the given files, in reading order."""
+    def problems(self, file_ids: list[int]) -> list[sqlite3.Row]:
+        """Rows of file_id, severity, code, sheet, cell, message for the given files, in reading order."""
         marks = ",".join("?" * len(file_ids))
         return self.db.execute(
             f"SELECT file_id, severity, code, sheet, cell, message FROM problems WHERE file_id IN ({marks})"

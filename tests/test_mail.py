@@ -173,7 +173,7 @@ def test_what_was_sent_is_in_the_store(templates_2020, tmp_path, server):
     mail(templates_2020[0].parent, tmp_path, "--send", "--unit", "SYT", env=server.env)
     with Store(tmp_path / "s.sqlite") as store:
         assert store.sent_at("2020", "SYT") is not None and store.sent_at("2020", "CAT") is None
-        row = store.db.execute("SELECT recipients, attachment_sha256 FROM mail_sent").fetchone()
+        row = tuple(store.db.execute("SELECT recipients, attachment_sha256 FROM mail_sent").fetchone())
     workbook = next(p for p in templates_2020 if "_SYT_" in p.name)
     import hashlib
     assert row == ("syt@ninhthuan.example", hashlib.sha256(workbook.read_bytes()).hexdigest())
