@@ -24,22 +24,9 @@ class UserError(click.ClickException):
 
 
 def _plan(path: str | None):
-    from bdg_excel.plan import PlanError
     from bdg_excel.plan_files import load_plan
 
-    try:
-        return load_plan(path)
-    except PlanError as exc:
-        details = "".join(f"\n  {p}" for p in exc.problems)
-        raise UserError(f"{exc}{details}") from None
-
-
-def _guard(call, *args, **kwargs):
-    """Run a library call, turning the errors a user can fix into one clear message."""
-    try:
-        return call(*args, **kwargs)
-    except BdgError as exc:
-        raise UserError(str(exc)) from None
+    return load_plan(path)
 
 
 def _xlsx_path(ctx, param, value: str) -> str:
@@ -53,15 +40,19 @@ def _unit_code(plan, code: str) -> str:
     """The plan's code for ``--unit CODE`` (any case); an unknown code is an error."""
     from bdg_excel.template import template_units
 
-    return _guard(template_units, plan, [code])[0].code
+    return template_units(plan, [code])[0].code
+
+
+def _echo(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line)
 
 
 def _show(result, workbook: Path) -> None:
     """The consolidation's summary, then the workbook written."""
     from bdg_excel.consolidation import summary_lines
 
-    for line in summary_lines(result):
-        click.echo(line)
+    _echo(summary_lines(result))
     click.echo(f"Đã ghi '{workbook}'.")
 
 
@@ -69,7 +60,7 @@ def _print_pdf(result, workbook: Path) -> None:
     """Print the appendix beside the workbook already written (which stays, whatever happens here)."""
     from bdg_excel.pdf import appendix_pdf
 
-    path = _guard(appendix_pdf, result, workbook.with_suffix(".pdf"))
+    path = appendix_pdf(result, workbook.with_suffix(".pdf"))
     click.echo(f"Đã ghi '{path}'.")
 
 
@@ -90,11 +81,15 @@ class OurError(click.ClickException):
 
 
 class BdgGroup(click_vi.Group):
-    """The ``bdg`` group: one place where an unexpected exception becomes a logged report of our own error."""
+    """The ``bdg`` group: the one place where errors become what the user reads — an error the user
+    can fix as one Vietnamese line (exit 2), an unexpected exception as a logged report of our own error."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except BdgError as exc:
+            details = "".join(f"\n  {p}" for p in getattr(exc, "problems", ()))
+            raise UserError(f"{exc}{details}") from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception:  # noqa: BLE001 - the edge of the program: whatever is left is our bug
@@ -143,8 +138,7 @@ def plan_show(plan_path):
     """In tóm tắt kế hoạch."""
     from bdg_excel.plan_summary import summary_lines
 
-    for line in summary_lines(_plan(plan_path)):
-        click.echo(line)
+    _echo(summary_lines(_plan(plan_path)))
 
 
 @plan.command("check")
@@ -158,7 +152,7 @@ def plan_check(plan_path):
         default_plan()
         click.echo("Kế hoạch mặc định hợp lệ.")
         return
-    problems = _guard(check_plan_file, plan_path)
+    problems = check_plan_file(plan_path)
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -174,7 +168,7 @@ def plan_export(file, plan_path):
     """Ghi kế hoạch ra tệp Excel để sửa (mỗi bảng một trang)."""
     from bdg_excel.plan_workbook import export_plan
 
-    path = _guard(export_plan, _plan(plan_path), Path(file))
+    path = export_plan(_plan(plan_path), Path(file))
     click.echo(f"Đã ghi kế hoạch ra '{path}'.")
 
 
@@ -187,7 +181,7 @@ def templates(period, out_dir, plan_path, units):
     """Tạo biểu thu thập số liệu cho từng đơn vị báo cáo."""
     from bdg_excel.template import write_templates
 
-    paths = _guard(write_templates, _plan(plan_path), period, Path(out_dir), units, show_progress=True)
+    paths = write_templates(_plan(plan_path), period, Path(out_dir), units, show_progress=True)
     for path in paths:
         click.echo(str(path))
     click.echo(f"Đã tạo {len(paths)} biểu cho kỳ {period} trong '{out_dir}'.")
@@ -200,7 +194,7 @@ def master(out_path, plan_path):
     """Tạo lại biểu mẫu chung (tất cả các số liệu) của kế hoạch."""
     from bdg_excel.template import write_master
 
-    path = _guard(write_master, _plan(plan_path), Path(out_path))
+    path = write_master(_plan(plan_path), Path(out_path))
     click.echo(f"Đã ghi biểu mẫu chung '{path}'.")
 
 
@@ -210,26 +204,12 @@ def master(out_path, plan_path):
 @click.option("--period", help="Kỳ báo cáo mong đợi (YYYY hoặc YYYY-H1).")
 def check(files, plan_path, period):
     """Kiểm tra biểu đã điền mà không lưu gì (đơn vị có thể tự chạy trước khi gửi)."""
-    from bdg_excel import failures
-    from bdg_excel.returns import read_file
-    from bdg_excel.submission import STATUS_LABELS
+    from bdg_excel.ingest import check_files
 
     plan = _plan(plan_path)
     if period:
-        _guard(plan.period, period)
-    problem_count = 0
-    for name in files:
-        submission = read_file(Path(name), plan, period)
-        problems = submission.problems or ([failures.record(failures.log_path(None), name, submission.failure)]
-                                           if submission.failure else [])
-        problem_count += len(problems)
-        who = f" ({submission.unit}, kỳ {submission.period})" if submission.unit else ""
-        click.echo(f"{name}: {STATUS_LABELS[submission.status]}{who}")
-        for problem in problems:
-            click.echo(f"    {problem.describe(with_file=False)}")
-        _show_failures([submission.failure] if submission.failure else [])
-    click.echo(f"Đã kiểm tra {len(files)} tệp: {problem_count} vấn đề.")
-    if problem_count:
+        plan.period(period)
+    if check_files([Path(f) for f in files], plan, period, echo=click.echo, verbose=_verbose()):
         raise SystemExit(1)
 
 
@@ -244,8 +224,8 @@ def ingest(inbox, period, plan_path, store_path):
 
     plan = _plan(plan_path)
     if period:
-        _guard(plan.period, period)
-    clean = _guard(ingest_folder, Path(inbox), plan, Path(store_path), period, echo=click.echo, show_progress=True,
+        plan.period(period)
+    clean = ingest_folder(Path(inbox), plan, Path(store_path), period, echo=click.echo, show_progress=True,
                    verbose=_verbose())
     if not clean:
         raise SystemExit(1)
@@ -263,7 +243,7 @@ def consolidate(inbox, period, out_path, plan_path, store_path, pdf):
     """Nhận các biểu trong INBOX, tổng hợp kỳ báo cáo và ghi bảng tổng hợp (Phụ lục)."""
     from bdg_excel.consolidate import consolidate as run_consolidation
 
-    result, workbook = _guard(run_consolidation, Path(inbox), _plan(plan_path), period, Path(out_path),
+    result, workbook = run_consolidation(Path(inbox), _plan(plan_path), period, Path(out_path),
                              Path(store_path), show_progress=True)
     _show(result, workbook)
     _show_failures(result.failures)
@@ -282,7 +262,7 @@ def demo(out_dir, pdf):
     from bdg_excel.demo import run_demo
     from bdg_excel.plan_files import default_plan
 
-    result, workbook = _guard(run_demo, default_plan(), Path(out_dir))
+    result, workbook = run_demo(default_plan(), Path(out_dir))
     _show(result, workbook)
     if pdf:
         _print_pdf(result, workbook)
@@ -305,33 +285,32 @@ def demo(out_dir, pdf):
 @store_option
 def mail(period, templates_dir, plan_path, send, units, resend, outbox, message_path, config_path, store_path):
     """Soạn (hoặc gửi) thư kèm biểu cho từng đơn vị báo cáo."""
-    import os
-
-    from bdg_excel.mail import check_text, mail_units, settings_from, summary_lines
+    from bdg_excel.mail import check_text, mail_units, summary_lines
+    from bdg_excel.store import Store
 
     plan = _plan(plan_path)
     units = tuple(_unit_code(plan, code) for code in units)  # an unknown unit stops here, before any prompt
-    text = _guard(check_text, message_path)
-    settings = None
-    if send:
-        settings = _guard(settings_from, Path(config_path) if config_path else None)
-        if settings.user and not settings.password:
-            password = click.prompt(f"Mật khẩu thư của {settings.user}", hide_input=True, default="",
-                                    show_default=False)
-            settings = settings.__class__(**{**settings.__dict__, "password": password})
-    outbox_dir = Path(outbox) / period
-    from bdg_excel.store import Store
-
-    with _guard(Store, Path(store_path)) as store:
-        deliveries = _guard(mail_units, plan, period, Path(templates_dir), unit_codes=units, text=text,
-                            outbox=outbox_dir, settings=settings, store=store, resend=resend,
-                            pause=float(os.environ.get("BDG_SMTP_RETRY_PAUSE", "5")))
-    for line in summary_lines(deliveries):
-        click.echo(line)
-    if not send:
-        click.echo(f"Chưa gửi thư nào: các thư .eml ở '{outbox_dir}'; thêm --send để gửi.")
+    text = check_text(message_path)
+    settings = _smtp_settings(config_path) if send else None
+    with Store(Path(store_path)) as store:
+        deliveries = mail_units(plan, period, Path(templates_dir), unit_codes=units, text=text,
+                                outbox=Path(outbox) / period, settings=settings, store=store, resend=resend)
+    _echo(summary_lines(deliveries, None if send else Path(outbox) / period))
     if any(d.outcome in ("failed", "no-address", "no-template") for d in deliveries):
         raise SystemExit(1)
+
+
+def _smtp_settings(config_path: str | None):
+    """The SMTP settings, asking for the password when the server wants one and none was given."""
+    import dataclasses
+
+    from bdg_excel.mail import settings_from
+
+    settings = settings_from(Path(config_path) if config_path else None)
+    if settings.user and not settings.password:
+        password = click.prompt(f"Mật khẩu thư của {settings.user}", hide_input=True, default="", show_default=False)
+        settings = dataclasses.replace(settings, password=password)
+    return settings
 
 
 @cli.command()
@@ -345,10 +324,9 @@ def collect(sources, inbox_dir, store_path):
 
     from bdg_excel.store import Store
 
-    with _guard(Store, Path(store_path)) as store:
-        found = _guard(collect_attachments, [Path(s) for s in sources], Path(inbox_dir), store)
-    for line in summary_lines(found):
-        click.echo(line)
+    with Store(Path(store_path)) as store:
+        found = collect_attachments([Path(s) for s in sources], Path(inbox_dir), store)
+    _echo(summary_lines(found))
     if not found.clean:
         raise SystemExit(1)
 
@@ -361,20 +339,13 @@ def collect(sources, inbox_dir, store_path):
 @store_option
 def originals(out_dir, period, unit, plan_path, store_path):
     """Chép ra thư mục OUT_DIR các tệp đơn vị đã gửi, đúng từng byte như khi nhận."""
-    from bdg_excel.originals import export_originals
+    from bdg_excel.originals import export_originals, summary_lines
     from bdg_excel.store import Store
 
     if unit:
         unit = _unit_code(_plan(plan_path), unit)
     if not Path(store_path).is_file():
         raise UserError(f"Chưa có kho dữ liệu '{store_path}': hãy chạy 'bdg ingest' hoặc 'bdg consolidate' trước.")
-    with _guard(Store, Path(store_path)) as store:
-        copied = _guard(export_originals, store, Path(out_dir), period, unit)
-    for item in copied:
-        where = f"{item.stored.original_name} ({item.stored.unit or 'không rõ đơn vị'}, kỳ {item.stored.period or '?'})"
-        if item.path is None:
-            click.echo(f"{where}: không có bản gốc (tệp quá lớn nên không được lưu).")
-        else:
-            click.echo(f"{where} → {item.path}" + (" (đã có, giữ nguyên)" if item.already_there else ""))
-    click.echo(f"Tổng cộng {len(copied)} tệp, {sum(c.path is not None and not c.already_there for c in copied)} tệp "
-               f"được chép vào '{out_dir}'.")
+    with Store(Path(store_path)) as store:
+        copied = export_originals(store, Path(out_dir), period, unit)
+    _echo(summary_lines(copied, Path(out_dir)))

@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 from bdg_excel import container, failures
 from bdg_excel.errors import os_reason
 from bdg_excel.filenames import shown_name
-from bdg_excel.returns import read_return, too_large
+from bdg_excel.returns import read_file, read_return, too_large
 from bdg_excel.submission import ACCEPTED, FAILED, REJECTED, SKIPPED, STATUS_LABELS, WITH_PROBLEMS
 from bdg_excel.plan import Plan
 from bdg_excel.problems import Problem, problem
@@ -175,19 +175,36 @@ def _record(path: Path, loaded: tuple | Outcome, store: Store) -> Outcome:
     """Record a loaded file in the store and say what happened; a file that failed through our own
     error is logged beside the store and not recorded, so that the next run reads it again."""
     if isinstance(loaded, Outcome):
-        return _logged(loaded, store) if loaded.failure else loaded
+        return _logged(loaded, failures.log_path(store.path)) if loaded.failure else loaded
     sha256, data, submission = loaded
     if submission is not None and submission.failure:
-        return _logged(Outcome(path, status=FAILED, failure=submission.failure), store)
+        return _logged(Outcome(path, status=FAILED, failure=submission.failure), failures.log_path(store.path))
     if submission is not None and store.add(submission, path, data):
         return Outcome(path, sha256, submission.status, submission.unit, submission.period, list(submission.problems))
     stored = store.file(sha256)
     return Outcome(path, sha256, stored.status, stored.unit, stored.period, known=True)
 
 
-def _logged(outcome: Outcome, store: Store) -> Outcome:
-    found = failures.record(failures.log_path(store.path), shown_name(outcome.path), outcome.failure)
+def _logged(outcome: Outcome, log: Path) -> Outcome:
+    found = failures.record(log, shown_name(outcome.path), outcome.failure)
     return Outcome(outcome.path, status=FAILED, problems=[found], failure=outcome.failure)
+
+
+def check_files(paths: list[Path], plan: Plan, period: str | None, echo=print, verbose: bool = False) -> int:
+    """Read and validate files without storing them, echoing for each the lines ``bdg ingest``
+    would print; how many problems were found."""
+    problems = 0
+    for path in paths:
+        submission = read_file(path, plan, period)
+        outcome = Outcome(path, submission.sha256, submission.status, submission.unit, submission.period,
+                          list(submission.problems), failure=submission.failure)
+        if outcome.failure:
+            outcome = _logged(outcome, failures.log_path(None))
+        problems += len(outcome.problems)
+        for line in describe(outcome, verbose=verbose):
+            echo(line)
+    echo(f"Đã kiểm tra {len(paths)} tệp: {problems} vấn đề.")
+    return problems
 
 
 def describe(outcome: Outcome, period: str | None = None, verbose: bool = False) -> list[str]:

@@ -219,10 +219,13 @@ def write_eml(message: EmailMessage, path: Path) -> Path:
 
 def mail_units(plan: Plan, period_code: str, templates: Path, *, unit_codes=(), text: str | None = None,
                outbox: Path | None = None, settings: SmtpSettings | None = None, store=None, resend: bool = False,
-               pause: float = 5.0) -> list[Delivery]:
-    """Write (or, with settings, send) one message per reporting unit; one failure never stops the rest."""
+               pause: float | None = None) -> list[Delivery]:
+    """Write (or, with settings, send) one message per reporting unit; one failure never stops the rest.
+
+    Retries wait ``pause`` seconds, times the attempt (default: BDG_SMTP_RETRY_PAUSE, else 5)."""
     from bdg_excel.template import template_units
 
+    pause = float(os.environ.get("BDG_SMTP_RETRY_PAUSE", "5")) if pause is None else pause
     period = plan.period(period_code)
     text = text or default_message_text()
     sender = settings.sender if settings else (plan.info.collector_email or "bdg@localhost")
@@ -260,11 +263,13 @@ OUTCOME_LABELS = {"written": "đã soạn thư", "sent": "đã gửi", "skipped"
                   "no-address": "không có email", "no-template": "thiếu biểu"}
 
 
-def summary_lines(deliveries: list[Delivery]) -> list[str]:
-    """A line per unit, then counts."""
+def summary_lines(deliveries: list[Delivery], outbox: Path | None = None) -> list[str]:
+    """A line per unit, then counts; with ``outbox``, where the unsent drafts are."""
     lines = [f"{d.unit.code}: {OUTCOME_LABELS[d.outcome]} – {d.detail}" for d in deliveries]
     counts = {label: sum(d.outcome == key for d in deliveries) for key, label in OUTCOME_LABELS.items()}
     lines.append("Tổng cộng: " + ", ".join(f"{label} {n}" for label, n in counts.items() if n) + ".")
+    if outbox is not None:
+        lines.append(f"Chưa gửi thư nào: các thư .eml ở '{outbox}'; thêm --send để gửi.")
     return lines
 
 

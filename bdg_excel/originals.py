@@ -43,3 +43,16 @@ def export_originals(store: Store, out_dir: Path, period: str | None = None, uni
                 tmp.write_bytes(data)
         copied.append(Copied(stored, path, present))
     return copied
+
+
+def summary_lines(copied: list[Copied], out_dir: Path) -> list[str]:
+    """A line per stored file (where its original went), then counts."""
+    lines = []
+    for item in copied:
+        where = f"{item.stored.original_name} ({item.stored.unit or 'không rõ đơn vị'}, kỳ {item.stored.period or '?'})"
+        if item.path is None:
+            lines.append(f"{where}: không có bản gốc (tệp quá lớn nên không được lưu).")
+        else:
+            lines.append(f"{where} → {item.path}" + (" (đã có, giữ nguyên)" if item.already_there else ""))
+    written = sum(c.path is not None and not c.already_there for c in copied)
+    return lines + [f"Tổng cộng {len(copied)} tệp, {written} tệp được chép vào '{out_dir}'."]

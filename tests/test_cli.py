@@ -151,7 +151,7 @@ def test_check_clean_file_exit_0(plan, tmp_path):
     path = make_return(plan, "SYT", tmp_path / "syt.xlsx", {"MT4.CT3": entry(value=16.8)})
     result = run("check", path, "--period", "2020")
     assert result.exit_code == 0
-    assert result.output == f"{path}: đã nhận (SYT, kỳ 2020)\nĐã kiểm tra 1 tệp: 0 vấn đề.\n"
+    assert result.output == "syt.xlsx: đã nhận (SYT, kỳ 2020)\nĐã kiểm tra 1 tệp: 0 vấn đề.\n"
 
 
 def test_check_lists_problems_per_file_exit_1(plan, tmp_path):
@@ -164,11 +164,21 @@ def test_check_lists_problems_per_file_exit_1(plan, tmp_path):
     result = run("check", bad, junk, good)
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0] == f"{bad}: đã nhận, có vấn đề (SYT, kỳ 2020)"
+    assert lines[0] == "bad.xlsx: đã nhận, có vấn đề – 1 vấn đề (SYT, kỳ 2020)"
     assert lines[1] == "    [lỗi] trang 'Nhập liệu', ô G12: Mẫu số bằng 0: không tính được tỷ lệ. (denominator-zero)"
-    assert lines[2] == f"{junk}: bị từ chối"
-    assert lines[4] == f"{good}: đã nhận (SYT, kỳ 2020)"
+    assert lines[2] == "junk.xlsx: bị từ chối – 1 vấn đề"
+    assert lines[4] == "syt.xlsx: đã nhận (SYT, kỳ 2020)"
     assert lines[-1] == "Đã kiểm tra 3 tệp: 2 vấn đề."
+
+
+def test_check_and_ingest_say_the_same_of_the_same_file(plan, tmp_path):
+    from tests.returns import edit, entry, make_return
+
+    good = make_return(plan, "SYT", tmp_path / "in" / "syt.xlsx", {"MT4.CT1": entry(value=108.5)})
+    edit(good, tmp_path / "in" / "bad.xlsx", {"F12": 2, "G12": 0})
+    checked = run("check", tmp_path / "in" / "bad.xlsx").output.splitlines()[:2]
+    ingested = run("ingest", tmp_path / "in", "--store", tmp_path / "s.db").output.splitlines()
+    assert checked == ingested[ingested.index(checked[0]):][:2]
 
 
 def test_check_usage_errors_exit_2(tmp_path):
