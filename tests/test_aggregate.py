@@ -1,6 +1,7 @@
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ SINGLE = next(e for e in PLAN.elements if len(PLAN.units_for(e.code)) == 1)
 amounts = st.decimals(min_value=0, max_value=100000, places=2, allow_nan=False, allow_infinity=False)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(amounts, amounts), min_size=0, max_size=len(PLAN.units_for(SHARED.code))))
 def test_shared_figures_are_exact_sums_of_numerators_and_denominators(pairs):

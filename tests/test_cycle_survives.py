@@ -84,8 +84,7 @@ def test_a_row_whose_scale_changed_is_reported_on_that_row_and_the_rest_is_read(
                  "--plan", tmp_path / "sua.json")
     assert result.exit_code == 1, result.output
     problems = [row[:5] for row in sheet_rows(tmp_path / "b.xlsx", "Lỗi")]
-    assert problems == [[template_file_name("2020", "SYT", plan.unit("SYT").name), "SYT", "Nhập liệu", "A12",
-                         "row-changed"]]
+    assert problems == [["2020_SYT_So-Y-te.xlsx", "SYT", "Nhập liệu", "A12", "row-changed"]]
     assert "hệ số: '100000' → '1000'" in sheet_rows(tmp_path / "b.xlsx", "Lỗi")[0][6]
     assert "8.688/17.174 (50,59%)" in appendix_text(tmp_path / "b.xlsx")
 

@@ -28,6 +28,8 @@ from bdg_excel.demo import SENT_ON, seed_entries
 from tests import hostile
 from tests.returns import entry, make_return, row_of
 
+pytestmark = pytest.mark.slow  # subprocesses or whole corpora
+
 REPO = Path(__file__).resolve().parent.parent
 PERIOD = "2020"
 MAX_PEAK = 1024 ** 3  # bytes, the command's peak resident memory

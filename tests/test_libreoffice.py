@@ -15,7 +15,7 @@ from bdg_excel.submission import ACCEPTED
 from tests.lo import convert, uno_fill
 from tests.returns import entry, make_return
 
-pytestmark = pytest.mark.libreoffice
+pytestmark = [pytest.mark.slow, pytest.mark.libreoffice]
 
 PRTC_FIGURES = {"MT2.CT1": entry(1200, 2400), "MT2.CT3": entry(700, 1300), "MT5.CT1": entry(16, 16),
                 "MT6.CT2a": entry(12, 15), "MT6.CT2b": entry(value=90.5, note="Ước tính")}

@@ -72,6 +72,7 @@ def _assert_refused_and_kept(done: subprocess.CompletedProcess, path: Path, prev
     assert not [p for p in path.parent.iterdir() if p.name.startswith(".~")]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE and SIGXFSZ as on Linux")
 def test_a_full_disk_keeps_the_previous_plan_workbook(tmp_path):
     path = tmp_path / "kehoach.xlsx"
@@ -81,6 +82,7 @@ def test_a_full_disk_keeps_the_previous_plan_workbook(tmp_path):
     _assert_refused_and_kept(_run_with_file_size_limit(8192, "plan", "export", str(path)), path, previous)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE and SIGXFSZ as on Linux")
 def test_a_full_disk_keeps_the_previous_consolidated_workbook(tmp_path):
     from bdg_excel.consolidate import consolidate

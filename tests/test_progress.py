@@ -78,6 +78,7 @@ cli(sys.argv[1:])
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals are POSIX")
 def test_templates_and_ingest_draw_a_bar_on_a_terminal_only(tmp_path):
     import pty

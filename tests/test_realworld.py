@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # subprocesses or whole corpora
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS_VARIABLE = "BDG_REALWORLD_CORPUS"
 MANIFEST = "MANIFEST.tsv"
@@ -62,6 +64,7 @@ except (ImportError, ValueError, OSError):
     resource = None
 from bdg_excel.returns import read_file
 from bdg_excel.plan_files import default_plan
+
 
 plan = default_plan()
 with open(names, encoding="utf-8") as handle:

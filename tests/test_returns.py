@@ -277,6 +277,7 @@ def test_a_zip64_container_is_read_like_any_other(plan, prtc):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(min_value=0, max_value=2999), st.integers(min_value=0, max_value=255)),
                 min_size=1, max_size=8))
+@pytest.mark.slow
 def test_damaged_bytes_never_raise(plan, prtc, damage):
     """Damage near the end hits the zip's directory and the parts only our own reader opens."""
     data = bytearray(prtc.read_bytes())

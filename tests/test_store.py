@@ -118,6 +118,7 @@ def _consistent(store_path, expected_figures):
 INGEST = [sys.executable, "-m", "bdg_excel", "ingest"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
 def test_a_killed_ingest_leaves_the_store_consistent_and_the_next_run_completes(plan, tmp_path):
     inbox = _many_returns(plan, tmp_path / "inbox", 120)
@@ -141,6 +142,7 @@ def test_a_killed_ingest_leaves_the_store_consistent_and_the_next_run_completes(
     assert _consistent(store_path, 5) == 120
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_do_not_corrupt_the_store(plan, tmp_path):
     inbox = _many_returns(plan, tmp_path / "inbox", 40)
     store_path = tmp_path / "bdg.sqlite"
@@ -151,6 +153,7 @@ def test_two_runs_at_once_do_not_corrupt_the_store(plan, tmp_path):
     assert _consistent(store_path, 5) == 40
 
 
+@pytest.mark.slow
 def test_many_files_are_read_by_worker_processes_with_the_same_outcome(plan, inbox, tmp_path, monkeypatch):
     import bdg_excel.ingest as inbox_module
 
@@ -229,6 +232,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.slow
 def test_worker_processes_also_work_when_spawned_as_on_windows(tmp_path):
     script = tmp_path / "spawned.py"
     script.write_text(SPAWNED_WORKERS, "utf-8")
@@ -269,6 +273,7 @@ def test_a_corrected_file_wins_over_the_one_it_corrects_even_when_its_file_time_
         assert store.latest("2020")["SYT"].original_name == "syt-sua.xlsx"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name == "nt", reason="file size limits are POSIX")
 def test_disk_full_while_recording_keeps_the_store_as_it_was(plan, tmp_path):
     """A real write failure: the child may not grow any file past a few hundred kilobytes."""
