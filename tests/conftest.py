@@ -1,5 +1,6 @@
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -30,3 +31,14 @@ def soffice_or_skip() -> str:
     if os.environ.get("BDG_REQUIRE_LIBREOFFICE"):
         pytest.fail("LibreOffice (soffice) is required (BDG_REQUIRE_LIBREOFFICE is set) but not installed")
     pytest.skip("LibreOffice (soffice) is not installed")
+
+
+@pytest.fixture
+def far_zone(monkeypatch):
+    """The computer's clock is set to New York's zone (12 hours behind Vietnam): every time stored or
+    shown must still be Vietnam's."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

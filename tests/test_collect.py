@@ -1,6 +1,5 @@
 import mailbox
 import os
-import time
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -42,16 +41,6 @@ def returns(plan, tmp_path):
     cat = make_return(plan, "CAT", tmp_path / "r" / "cat.xlsx", {"MT6.CT3": entry(value=100)}).read_bytes()
     stp = make_return(plan, "STP", tmp_path / "r" / "stp.xlsx", {"MT7.CT1": entry(value=100)}).read_bytes()
     return syt, cat, stp
-
-
-@pytest.fixture
-def far_zone(monkeypatch):
-    """The computer's clock is set to New York's zone: stored times must still be Vietnam's."""
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def run(*args):

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from bdg_excel.cli import cli
 from bdg_excel.store import Store
 from tests.msg_writer import compound_file, write_msg
-from tests.test_collect import SUBJECT, XLSX, far_zone, reply  # noqa: F401 - far_zone is a fixture
+from tests.test_collect import SUBJECT, XLSX, reply
 
 VN = timezone(timedelta(hours=7))
 SENT = datetime(2020, 12, 14, 16, 30, tzinfo=VN)

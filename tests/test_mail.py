@@ -48,16 +48,6 @@ def from_header(raw: bytes) -> str:
     return str(make_header(decode_header(email.message_from_bytes(raw)["From"])))
 
 
-@pytest.fixture
-def far_zone(monkeypatch):
-    """The computer's clock is set to New York's zone: the Date header must still be Vietnam's."""
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 def attachment(message):
     (part,) = list(message.iter_attachments())
     return part.get_filename(), part.get_content_type(), part.get_payload(decode=True)
