@@ -86,6 +86,14 @@ def meaning_changes(made_from: str, element: "DataElement") -> str:
     return "; ".join(f"{part}: '{old}' → '{new}'" for part, old, new in zip(MEANING_PARTS, before, now) if old != new)
 
 
+def result_formula(numerator: str, denominator: str, value: str, scale: str) -> str:
+    """The Excel formula of a figure's result, from its cells (``scale`` a cell or a number): numerator /
+    denominator x scale when both are numbers (empty when the denominator is not positive), else the value
+    typed, else empty. The collection workbook's preview and the consolidated workbook share it."""
+    return (f'=IF(AND(ISNUMBER({numerator}),ISNUMBER({denominator})),IF({denominator}>0,'
+            f'{numerator}/{denominator}*{scale},""),IF(ISNUMBER({value}),{value},""))')
+
+
 def row_height(cells: list[tuple[str, float]], font_size: float = 12) -> float:
     """A row height (points) that shows wrapped text whole; neither Excel nor LibreOffice
     grows rows written by xlsxwriter. ``cells`` are (text, column width in characters)."""

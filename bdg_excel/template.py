@@ -12,7 +12,7 @@ from bdg_excel.figures import Entry, as_decimal, exact_result
 from bdg_excel.plan import DataElement, Period, Plan, PlanError, Unit
 from bdg_excel.problems import cell_name
 from bdg_excel.progress import Progress, counted
-from bdg_excel.workbook import write_xlsx
+from bdg_excel.workbook import print_setup, write_xlsx
 
 MASTER_UNIT = Unit(code="", name="(Mẫu chung: tất cả các số liệu của kế hoạch)", level="tỉnh")
 MASTER_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
@@ -21,6 +21,8 @@ MASTER_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
 # imports the package, 0.15 s here and more on a laptop: from 50 units a worker, a second core
 # pays for itself on both (a province with its ~100 communes: 113 units in 0.55 s, not 0.95 s).
 PARALLEL_FROM = 50
+# Print margins of the collection workbooks, in inches (the consolidated workbook has Decree 30/2020's).
+MARGINS = {"left": 0.8, "right": 0.5, "top": 0.75, "bottom": 0.75}
 
 
 def template_units(plan: Plan, unit_codes: list[str] | tuple[str, ...] = ()) -> list[Unit]:
@@ -181,9 +183,7 @@ class _TemplateWriter:
         for row, (style, text) in enumerate(lines):
             sheet.write_string(row, 0, text, self.f[style])
         sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
-        sheet.set_paper(9)
-        sheet.fit_to_pages(1, 0)
-        sheet.set_footer("&CTrang &P/&N")
+        print_setup(sheet, MARGINS, landscape=False)
 
     def _data_sheet(self) -> None:
         sheet = self.wb.add_worksheet(layout.DATA_SHEET)
@@ -212,12 +212,7 @@ class _TemplateWriter:
         sheet.freeze_panes(layout.FIRST_DATA_ROW, 1)
         sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True,
                            "format_columns": True, "format_rows": True})
-        sheet.set_paper(9)
-        sheet.set_landscape()
-        sheet.fit_to_pages(1, 0)
-        sheet.repeat_rows(layout.HEADER_ROW)
-        sheet.set_margins(left=0.8, right=0.5, top=0.75, bottom=0.75)
-        sheet.set_footer("&CTrang &P/&N")
+        print_setup(sheet, MARGINS, layout.HEADER_ROW)
 
     def _meta_sheet(self) -> None:
         sheet = self.wb.add_worksheet(layout.META_SHEET)
@@ -261,14 +256,9 @@ class _TemplateWriter:
         }))
         result = exact_result(element, entry)
         cached = float(as_decimal(result)) if result is not None else ""
-        sheet.write_formula(row, col["preview"], self._preview_formula(row, element), self.f["preview"], cached)
-
-    def _preview_formula(self, row: int, element: DataElement) -> str:
-        col = layout.COLUMN_INDEX
         num, den, val = (cell_name(row, col[k]) for k in ("numerator", "denominator", "value"))
-        scale = f"{element.scale.normalize():f}"
-        return (f'=IF(AND(ISNUMBER({num}),ISNUMBER({den})),IF({den}>0,{num}/{den}*{scale},""),'
-                f'IF(ISNUMBER({val}),{val},""))')
+        formula = layout.result_formula(num, den, val, f"{element.scale.normalize():f}")
+        sheet.write_formula(row, col["preview"], formula, self.f["preview"], cached)
 
     def _validate(self, sheet, row: int, key: str, element: DataElement) -> None:
         col = layout.COLUMN_INDEX

@@ -17,7 +17,7 @@ from bdg_excel.demo import SENT_ON, seed_entries
 from bdg_excel.layout import template_file_name
 from bdg_excel.plan_tables import build_plan
 from bdg_excel.plan import plan_to_dict
-from bdg_excel.report import DATA_HEADERS
+from bdg_excel.report import DATA_COLUMNS
 from tests.returns import edit, entry, make_return
 
 REPO = Path(__file__).resolve().parent.parent
@@ -104,7 +104,7 @@ def test_statuses_follow_the_targets_on_exact_values(plan, demo):
 def test_data_sheet_has_numbers_as_numbers_and_a_table(demo):
     path, _ = demo
     ws, header, data = data_sheet(path)
-    assert header == list(DATA_HEADERS)
+    assert header == [c.header for c in DATA_COLUMNS]
     for required in ("Mã", "Phân tổ", "Đơn vị báo cáo", "Tử số", "Mẫu số", "Kết quả", "Toán tử", "Chỉ tiêu kế hoạch",
                      "Đánh giá"):
         assert required in header
@@ -132,8 +132,8 @@ def test_every_formula_carries_its_result(demo):
     assert chart[1][:4] == ["Mục tiêu 1", 5.0, 5.0, 0.0]
 
 
-# Functions every Excel since 2007 knows without a prefix: bdg_excel.workbook skips xlsxwriter's
-# rewrites for newer ones (XLOOKUP, FILTER, ...), so a formula using one would break in Excel.
+# Functions every Excel since 2007 and LibreOffice know: a formula using a newer one (XLOOKUP, FILTER, ...)
+# would show an error in the older spreadsheet programs the units and the office use.
 CLASSIC_FUNCTIONS = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ISERROR", "INT", "SEARCH", "COUNTIFS"}
 
 
@@ -312,23 +312,42 @@ def test_an_output_that_cannot_be_replaced_keeps_the_old_one(tmp_path):
     assert target.is_dir() and [p.name for p in tmp_path.iterdir()] == ["open-in-excel.xlsx"]
 
 
+# bdg consolidate that stops, like a machine switched off, right before its new workbook replaces the old:
+# the whole new workbook is written beside the old one, under a temporary name.
+HALTS_BEFORE_THE_RENAME = """
+import os, sys, time
+import bdg_excel.atomic as atomic
+def halt(source, target):
+    open(sys.argv[1], "w").close()
+    time.sleep(120)
+atomic.os.replace = halt
+from bdg_excel.cli import cli
+cli(sys.argv[2:], prog_name="bdg")
+"""
+
+
+@pytest.mark.slow
 @pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
-def test_a_killed_consolidation_leaves_the_previous_output_intact(plan, tmp_path):
+def test_a_consolidation_killed_while_writing_leaves_the_previous_workbook_intact(plan, tmp_path):
     inbox = tmp_path / "inbox"
     _inbox(plan, inbox)
-    out = tmp_path / "t.xlsx"
-    command = [sys.executable, "-m", "bdg_excel", "consolidate", str(inbox), "--period", "2020", "--out", str(out),
-               "--store", str(tmp_path / "s.sqlite")]
-    subprocess.run(command, cwd=REPO, capture_output=True, check=False)
+    out, marker = tmp_path / "t.xlsx", tmp_path / "writing"
+    args = ["consolidate", str(inbox), "--period", "2020", "--out", str(out), "--store", str(tmp_path / "s.sqlite")]
+    assert subprocess.run([sys.executable, "-m", "bdg_excel", *args], cwd=REPO, capture_output=True).returncode == 0
     before = out.read_bytes()
-    for delay in (0.3, 0.5, 0.7, 0.9, 1.1):
-        process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        current = out.read_bytes()
-        assert current == before or openpyxl.load_workbook(out).sheetnames[0] == "Phụ lục"
-        before = current
+    (inbox / "ghi-chu.txt").write_text("không phải biểu", "utf-8")  # a row more on 'Lỗi': the new workbook differs
+    process = subprocess.Popen([sys.executable, "-c", HALTS_BEFORE_THE_RENAME, str(marker), *args], cwd=REPO,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while not marker.exists() and time.time() < deadline:
+        time.sleep(0.01)
+    assert marker.exists(), "the consolidation never reached the point of replacing its workbook"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    written = [p for p in tmp_path.glob(".~t*.xlsx")]
+    assert len(written) == 1 and written[0].read_bytes() != before  # the kill landed with the new one written
+    assert out.read_bytes() == before
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Phụ lục"
 
 
 def test_plan_edits_flow_into_the_report(plan, tmp_path):

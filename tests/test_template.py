@@ -147,6 +147,7 @@ def test_master_template_is_up_to_date(plan, tmp_path):
     assert difference is None, f"run `bdg master` to regenerate templates/agency_template.xlsx: {difference}"
 
 
+@pytest.mark.slow
 def test_many_units_are_written_by_worker_processes_with_the_same_result(plan, tmp_path, monkeypatch):
     import bdg_excel.template as template
 

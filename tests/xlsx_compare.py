@@ -14,8 +14,10 @@ def describe(path: Path, ignore_meta: tuple[str, ...] = ()) -> dict:
         found[(ws.title, "state", "")] = ws.sheet_state
         found[(ws.title, "protected", "")] = ws.protection.sheet
         found[(ws.title, "merged", "")] = sorted(str(r) for r in ws.merged_cells.ranges)
-        found[(ws.title, "print", "")] = (ws.page_setup.paperSize, ws.page_setup.orientation,
-                                         ws.print_title_rows, ws.oddFooter.center.text)
+        margins = [round(m, 3) for m in (ws.page_margins.left, ws.page_margins.right, ws.page_margins.top,
+                                         ws.page_margins.bottom)]
+        found[(ws.title, "print", "")] = (ws.page_setup.paperSize, ws.page_setup.orientation, ws.print_title_rows,
+                                         ws.oddFooter.center.text, ws.oddFooter.center.font, margins)
         for dv in ws.data_validations.dataValidation:
             found[(ws.title, "validation", str(dv.sqref))] = (dv.type, dv.operator, dv.formula1, dv.formula2,
                                                              dv.prompt, dv.error)
