@@ -314,11 +314,11 @@ def encrypted_ods(password: str = "matkhau") -> bytes:
     """A password-protected LibreOffice spreadsheet: content.xml and styles.xml deflated and
     encrypted (AES-256-CBC, PBKDF2 over SHA-256 of the password, as LibreOffice does), and the
     manifest carrying their ``manifest:encryption-data``."""
-    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               f'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               f'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" office:version="1.3"><office:body>'
-               f'<office:spreadsheet><table:table table:name="Nhập liệu"/></office:spreadsheet></office:body>'
-               f'</office:document-content>').encode("utf-8")
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" office:version="1.3"><office:body>'
+               '<office:spreadsheet><table:table table:name="Nhập liệu"/></office:spreadsheet></office:body>'
+               '</office:document-content>').encode("utf-8")
     styles = (b'<?xml version="1.0" encoding="UTF-8"?><office:document-styles '
               b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" office:version="1.3"/>')
     entries, encrypted = [], {}

@@ -306,7 +306,7 @@ def test_a_plan_workbook_missing_a_sheet_names_it_exit_2(tmp_path):
     wb.save(path)
     result = run("plan", "show", "--plan", path)
     assert result.exit_code == 2
-    assert result.output.startswith(f"Lỗi: Kế hoạch 'kehoach.xlsx' có 1 lỗi.\n")
+    assert result.output.startswith("Lỗi: Kế hoạch 'kehoach.xlsx' có 1 lỗi.\n")
     assert "trang 'Phân công': Thiếu trang 'Phân công'." in result.output
     assert not _english(result.output), result.output
 
@@ -365,7 +365,6 @@ def test_bdg_soffice_names_the_office_program(demo, tmp_path, no_libreoffice, mo
 @pytest.mark.skipif(sys.platform == "win32", reason="a file marked executable that the system cannot run")
 def test_an_office_program_that_cannot_start_is_a_clear_message(demo, tmp_path, no_libreoffice, monkeypatch):
     import errno
-    import os
 
     office = tmp_path / "soffice"
     office.write_bytes(b"\x00\x01 not a program")

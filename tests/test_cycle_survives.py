@@ -1,9 +1,7 @@
 """One bad file, plan edit or clock never stops the cycle or changes a figure (consolidations of the demo)."""
-import dataclasses
 import os
 import shutil
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -15,7 +13,7 @@ from bdg_excel.cli import cli
 from bdg_excel.demo import seed_entries
 from bdg_excel.layout import template_file_name
 from bdg_excel.plan import plan_to_dict
-from tests.returns import edit, entry, make_return
+from tests.returns import edit, make_return
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
