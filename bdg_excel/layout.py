@@ -7,8 +7,12 @@ names, never by fixed position.
 from __future__ import annotations
 
 import json
+import math
+import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -94,14 +98,108 @@ def result_formula(numerator: str, denominator: str, value: str, scale: str) -> 
             f'{numerator}/{denominator}*{scale},""),IF(ISNUMBER({value}),{value},""))')
 
 
-def row_height(cells: list[tuple[str, float]], font_size: float = 12) -> float:
+# Advance widths of Times New Roman, and of Liberation Serif (its metric twin, LibreOffice's stand-in), in
+# thousandths of an em: regular and bold. A Vietnamese letter is as wide as its base letter; a horn (ơ, ư)
+# widens it a little; any other character counts a whole em, so that text is never measured too narrow.
+REGULAR_WIDTHS = {180: "'", 200: "|", 250: " ,.", 278: "ijlt:;/\\", 333: "fr()[]-`!I’", 389: "sJ", 408: '"',
+                  444: "acez?“”", 469: "^", 480: "{}", 500: "0123456789bdghknopquvxy#$*_–đ", 541: "~",
+                  549: "≥≤", 556: "FPS", 564: "+<=>×", 611: "ELTZ", 667: "BCR", 722: "ADGHKNOQUVXYwĐ",
+                  778: "m&", 833: "%", 889: "M", 921: "@", 944: "W"}
+BOLD_WIDTHS = {250: " ,.", 278: "il'/\\|", 333: "fjt:;()[]-`!’", 389: "sI", 444: "cezr^",
+               500: "0123456789agovxy#$*_J?–", 520: "“”", 549: "≥≤", 555: '"', 556: "bdhknpquSđ", 570: "+<=>×~", 611: "FP", 667: "BELTZ",
+               722: "ACDNRUVXYwĐ", 778: "GHKOQ", 833: "m&", 930: "@", 944: "M", 1000: "W%"}
+HORN = "\u031b"
+HORN_WIDTH = 80
+LINE_HEIGHT = 1.3  # of the font size: a wrapped line with its Vietnamese marks above and below
+ROW_PADDING = 3  # points above and below a cell's text
+PIXEL = 0.75  # points: Excel draws rows in whole pixels
+
+
+def _width_table(groups: dict[int, str]) -> defaultdict[str, int]:
+    """Every character's width: those listed, Vietnamese letters (composed or not) as their base letter
+    (a horn a little more), combining marks nothing, and anything else a whole em."""
+    table = defaultdict(lambda: 1000, {char: width for width, chars in groups.items() for char in chars})
+    for code in (*range(0x300, 0x370), *range(0xC0, 0x250), *range(0x1EA0, 0x1F00)):
+        char = chr(code)
+        parts = unicodedata.normalize("NFD", char)
+        if parts[0] in table or unicodedata.combining(parts[0]):
+            table[char] = sum(HORN_WIDTH if part == HORN else 0 if unicodedata.combining(part) else table[part]
+                              for part in parts)
+    return table
+
+
+WIDTHS = {False: _width_table(REGULAR_WIDTHS), True: _width_table(BOLD_WIDTHS)}
+WORDS = re.compile(r"(\s*)([^\s-]+-*|-+)")  # a line may break at spaces and after hyphens
+
+
+def text_width(text: str, font_size: float = 12, bold: bool = False) -> float:
+    """The printed width of one line of text, in points (Times New Roman)."""
+    return _units(text, WIDTHS[bold]) * font_size / 1000
+
+
+def _units(text: str, table: defaultdict[str, int]) -> int:
+    """The width of text in thousandths of an em."""
+    return sum(map(table.__getitem__, text))
+
+
+def text_room(width: float) -> float:
+    """The width (points) text can take in a column ``width`` characters wide: Excel's, the narrower one
+    (xlsxwriter stores ``width`` as whole pixels of a 7-pixel character plus 5 pixels of padding)."""
+    return (round(width * 7) + 5) * PIXEL - 4
+
+
+def merged_width(widths: list[float]) -> float:
+    """The width, in characters, of cells merged across columns of these widths."""
+    return (sum(round(width * 7) + 5 for width in widths) - 5) / 7
+
+
+def wrap(text: str, width: float, font_size: float = 12, bold: bool = False) -> list[str]:
+    """The lines of ``text`` wrapped in a column ``width`` characters wide, as a spreadsheet wraps them:
+    at spaces and after hyphens, and anywhere in a word longer than a line."""
+    room, table = text_room(width) * 1000 / font_size, WIDTHS[bold]
+    lines: list[str] = []
+    for paragraph in str(text).split("\n"):
+        line, used = "", 0
+        for space, word in WORDS.findall(paragraph):
+            gap, size = _units(space, table), _units(word, table)
+            if line and used + gap + size > room:
+                lines.append(line)
+                line, used, space, gap = "", 0, "", 0
+            line, used = line + space, used + gap
+            if used + size <= room:
+                line, used = line + word, used + size
+                continue
+            for char in word:  # a word longer than a line
+                size = _units(char, table)
+                if line.strip() and used + size > room:
+                    lines.append(line)
+                    line, used = "", 0
+                line, used = line + char, used + size
+        lines.append(line.rstrip())
+    return lines
+
+
+@lru_cache(maxsize=4096)  # texts repeat from row to row (labels, units); kept small, as memory must not grow
+def line_count(text: str, width: float, font_size: float = 12, bold: bool = False) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    return len(wrap(text, width, font_size, bold))
+
+
+def line_height(font_size: float = 12, lines: int = 1) -> float:
+    """The height (points) of a row showing ``lines`` lines, in whole pixels."""
+    return math.ceil((lines * font_size * LINE_HEIGHT + ROW_PADDING) / PIXEL) * PIXEL
+
+
+def row_height(cells: list[tuple[str, float]], font_size: float = 12, bold: bool = False) -> float:
     """A row height (points) that shows wrapped text whole; neither Excel nor LibreOffice
-    grows rows written by xlsxwriter. ``cells`` are (text, column width in characters)."""
+    grows rows written by xlsxwriter. ``cells`` are (text, column width in characters); None is no text."""
     lines = 1
     for text, width in cells:
-        per_line = max(1, int(width * 12 / font_size))
-        lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in str(text).split("\n")))
-    return round(lines * font_size * 1.3 + 3, 1)
+        text = "" if text is None else str(text)
+        room = text_room(width)
+        if "\n" in text or len(text) * font_size > room and text_width(text, font_size, bold) > room:
+            lines = max(lines, line_count(text, width, font_size, bold))  # no character is wider than an em
+    return line_height(font_size, lines)
 
 
 def normalise(text: object) -> str:

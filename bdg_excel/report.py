@@ -19,17 +19,24 @@ from typing import TYPE_CHECKING, Any, Callable
 from bdg_excel import layout
 from bdg_excel.figures import MET, MISSED, NO_DATA, as_decimal
 from bdg_excel.problems import cell_name, column_letter
-from bdg_excel.workbook import DECREE_30_MARGINS, add_streamed_sheet, print_setup, write_xlsx
+from bdg_excel.workbook import (DECREE_30_MARGINS, FirstPageBare, Page, add_streamed_sheet, paginate, print_setup,
+                                write_xlsx)
 
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet
 
     from bdg_excel.aggregate import ElementFigure
     from bdg_excel.consolidation import Consolidation
+    from bdg_excel.plan import Indicator
 
 APPENDIX, DATA, BY_UNIT, SUBMISSIONS, PROBLEMS, CHART = (
     "Phụ lục", "Dữ liệu", "Theo đơn vị", "Tình trạng nộp", "Lỗi", "Biểu đồ")
 EXCEL_OPERATORS = {"≥": ">=", "≤": "<=", "<": "<", ">": ">", "=": "="}
+PAGE = Page(DECREE_30_MARGINS)  # every sheet: A4 landscape, Decree 30/2020's margins
+# Decree 30/2020: page numbers in Arabic numerals, centred in the top margin, 13 pt, none on the first page.
+PAGE_NUMBER = f'&C&"{layout.FONT}"&13&P'
+CONTINUED = " (tiếp theo)"  # after a goal's heading where it continues on a new page
+WRAPPED = ("text", "center")  # the formats that wrap text
 STATUS_COLOURS = {MISSED: ("#FFC7CE", "#9C0006"), MET: ("#C6EFCE", "#006100"), NO_DATA: ("#FFEB9C", "#9C5700")}
 
 Value = Callable[["Consolidation", Any], object]
@@ -75,58 +82,60 @@ APPENDIX_COLUMNS = (
     Column("agency", "CƠ QUAN, ĐƠN VỊ THỰC HIỆN BÁO CÁO", 22, "text"),
     Column("status", "ĐÁNH GIÁ", 17, "center"),
 )
+# The list sheets print one page wide, landscape: their widths add up to a sheet that prints at 68 % or more,
+# its 12-point text at 8 points or more; long texts wrap ("text"), numbers and times stay on one line.
 DATA_COLUMNS = (  # one row per ElementFigure; "result" and "status" are formulas
-    Column("code", "Mã", 18, "line", _field("element.code")),
-    Column("goal", "Mục tiêu", 10, "center", lambda r, f: r.plan.element_goal(f.element.code)),
-    Column("label", "Chỉ tiêu", 48, "line", _field("element.label")),
-    Column("breakdown", "Phân tổ", 22, "line", _field("element.breakdown")),
-    Column("reporters", "Đơn vị báo cáo", 22, "line", _reporters),
+    Column("code", "Mã", 19, "text", _field("element.code")),
+    Column("goal", "Mục tiêu", 5, "center", lambda r, f: r.plan.element_goal(f.element.code)),
+    Column("label", "Chỉ tiêu", 20, "text", _field("element.label")),
+    Column("breakdown", "Phân tổ", 10, "text", _field("element.breakdown")),
+    Column("reporters", "Đơn vị báo cáo", 11, "text", _reporters),
     Column("numerator", "Tử số", 11, "number", _field("entry.numerator")),
     Column("denominator", "Mẫu số", 11, "number", _field("entry.denominator")),
-    Column("value", "Giá trị nhập", 11, "number", _field("entry.value")),
-    Column("scale", "Hệ số", 9, "number", _field("element.scale")),
-    Column("result", "Kết quả", 11, "result"),
-    Column("unit", "Đơn vị tính", 12, "line", _field("element.unit")),
-    Column("operator", "Toán tử", 9, "center", _field("element.operator")),
-    Column("target", "Chỉ tiêu kế hoạch", 11, "number", _field("element.target")),
-    Column("status", "Đánh giá", 16, "center"),
-    Column("display", "Kết quả (hiển thị)", 24, "line", _field("display")),
-    Column("previous", "Kỳ trước", 24, "line", lambda r, f: r.previous.get(f.element.code, "")),
-    Column("note", "Ghi chú", 30, "line", lambda r, f: r.notes.get(f.element.code, "")),
+    Column("value", "Giá trị nhập", 9, "number", _field("entry.value")),
+    Column("scale", "Hệ số", 8, "number", _field("element.scale")),
+    Column("result", "Kết quả", 10, "result"),
+    Column("unit", "Đơn vị tính", 9, "text", _field("element.unit")),
+    Column("operator", "Toán tử", 6, "center", _field("element.operator")),
+    Column("target", "Chỉ tiêu kế hoạch", 8, "number", _field("element.target")),
+    Column("status", "Đánh giá", 10, "center"),
+    Column("display", "Kết quả (hiển thị)", 11, "text", _field("display")),
+    Column("previous", "Kỳ trước", 9, "text", lambda r, f: r.previous.get(f.element.code, "")),
+    Column("note", "Ghi chú", 9, "text", lambda r, f: r.notes.get(f.element.code, "")),
 )
 BY_UNIT_COLUMNS = (  # one row per UnitRow: plain values, no formulas (nationally tens of thousands of rows)
-    Column("code", "Mã", 14, "line", _field("element.code")),
-    Column("label", "Chỉ tiêu", 48, "line", _field("element.label")),
-    Column("breakdown", "Phân tổ", 18, "line", _field("element.breakdown")),
-    Column("unit", "Đơn vị", 12, "line", _field("unit")),
-    Column("unit_name", "Tên đơn vị", 36, "line", lambda r, u: r.plan.unit(u.unit).name),
+    Column("code", "Mã", 19, "text", _field("element.code")),
+    Column("label", "Chỉ tiêu", 22, "text", _field("element.label")),
+    Column("breakdown", "Phân tổ", 10, "text", _field("element.breakdown")),
+    Column("unit", "Đơn vị", 14, "text", _field("unit")),
+    Column("unit_name", "Tên đơn vị", 20, "text", lambda r, u: r.plan.unit(u.unit).name),
     Column("numerator", "Tử số", 11, "number", _field("entry.numerator")),
     Column("denominator", "Mẫu số", 11, "number", _field("entry.denominator")),
-    Column("value", "Giá trị nhập", 11, "number", _field("entry.value")),
-    Column("result", "Kết quả", 11, "result", _exact("result")),
-    Column("target", "Chỉ tiêu kế hoạch", 14, "center", _field("element.target_display")),
-    Column("status", "Đánh giá", 16, "center", _field("status")),
-    Column("note", "Ghi chú", 30, "line", _field("note")),
+    Column("value", "Giá trị nhập", 9, "number", _field("entry.value")),
+    Column("result", "Kết quả", 10, "result", _exact("result")),
+    Column("target", "Chỉ tiêu kế hoạch", 11, "center", _field("element.target_display")),
+    Column("status", "Đánh giá", 10, "center", _field("status")),
+    Column("note", "Ghi chú", 12, "text", _field("note")),
 )
 SUBMISSION_COLUMNS = (  # one row per SubmissionRow
-    Column("unit", "Mã đơn vị", 12, "line", _field("unit.code")),
-    Column("name", "Tên đơn vị", 36, "line", _field("unit.name")),
-    Column("status", "Tình trạng", 22, "line", _field("status")),
-    Column("file", "Tệp", 40, "line", _field("file")),
+    Column("unit", "Mã đơn vị", 14, "text", _field("unit.code")),
+    Column("name", "Tên đơn vị", 22, "text", _field("unit.name")),
+    Column("status", "Tình trạng", 16, "text", _field("status")),
+    Column("file", "Tệp", 28, "text", _field("file")),
     Column("received", "Thời điểm gửi", 17, "datetime", _field("received_at")),
-    Column("sender", "Người gửi", 26, "line", _field("sender")),
-    Column("problems", "Số vấn đề", 10, "number", _field("problem_count")),
-    Column("filled", "Số liệu đã nhập", 10, "center", lambda r, s: f"{s.filled}/{s.expected}"),
-    Column("note", "Ghi chú", 40, "line", _field("note")),
+    Column("sender", "Người gửi", 20, "text", _field("sender")),
+    Column("problems", "Số vấn đề", 8, "number", _field("problem_count")),
+    Column("filled", "Số liệu đã nhập", 9, "center", lambda r, s: f"{s.filled}/{s.expected}"),
+    Column("note", "Ghi chú", 28, "text", _field("note")),
 )
 PROBLEM_COLUMNS = (  # one row per (unit, Problem); wrapped text
-    Column("file", "Tệp", 34, "text", lambda r, p: p[1].file),
-    Column("unit", "Đơn vị", 12, "text", lambda r, p: p[0]),
-    Column("sheet", "Trang", 14, "text", lambda r, p: p[1].sheet),
-    Column("cell", "Ô", 8, "text", lambda r, p: p[1].cell),
-    Column("code", "Mã lỗi", 28, "text", lambda r, p: p[1].code),
-    Column("severity", "Mức độ", 10, "text", lambda r, p: p[1].severity),
-    Column("message", "Nội dung", 80, "text", lambda r, p: p[1].message),
+    Column("file", "Tệp", 28, "text", lambda r, p: p[1].file),
+    Column("unit", "Đơn vị", 14, "text", lambda r, p: p[0]),
+    Column("sheet", "Trang", 12, "text", lambda r, p: p[1].sheet),
+    Column("cell", "Ô", 7, "text", lambda r, p: p[1].cell),
+    Column("code", "Mã lỗi", 22, "text", lambda r, p: p[1].code),
+    Column("severity", "Mức độ", 9, "text", lambda r, p: p[1].severity),
+    Column("message", "Nội dung", 56, "text", lambda r, p: p[1].message),
 )
 CHART_COLUMNS = (  # one row per Goal; the counts are formulas on the data sheet
     Column("goal", "Mục tiêu", 14, "text", lambda r, goal: f"Mục tiêu {goal.number}"),
@@ -170,6 +179,38 @@ def _write_cell(sheet, row: int, col: int, value: object, cell_format) -> None:
         sheet.write_number(row, col, float(value), cell_format)
 
 
+def _merge(sheet, first: int, last: int, col: int, text: str, cell_format) -> None:
+    """Text in cells merged down rows ``first`` to ``last`` of a column (one cell when they are one row)."""
+    if last > first:
+        sheet.merge_range(first, col, last, col, text, cell_format)
+    else:
+        sheet.write_string(first, col, text, cell_format)
+
+
+def _goal_height(heading: str) -> float:
+    """The height a goal's heading needs in the appendix."""
+    return layout.row_height([(heading, APPENDIX_COLUMNS[0].width)], bold=True)
+
+
+def _spread(heights: list[float], needed: float) -> list[float]:
+    """Row heights grown, in whole pixels shared out from the top, until together they are ``needed`` tall."""
+    missing = round((needed - sum(heights)) / layout.PIXEL)
+    if missing <= 0:
+        return heights
+    share, more = divmod(missing, len(heights))
+    return [height + (share + (index < more)) * layout.PIXEL for index, height in enumerate(heights)]
+
+
+@dataclass(frozen=True)
+class _IndicatorRows:
+    """An indicator's rows in the appendix, kept on one page: its figures, their texts, the rows' heights."""
+
+    indicator: "Indicator"
+    figures: list["ElementFigure | None"]
+    texts: list[dict[str, str]]
+    heights: list[float]
+
+
 def _widths(sheet, columns: tuple[Column, ...]) -> None:
     for col, column in enumerate(columns):
         sheet.set_column(col, col, column.width)
@@ -194,7 +235,6 @@ class _ReportWriter:
             "subtitle": self._format(italic=True, align="center", text_wrap=True),
             "header": self._format(bold=True, align="center", valign="vcenter", **box),
             "text": self._format(**box),
-            "line": self._format(border=1),  # list sheets: one line per row, no wrapping
             "bold": self._format(bold=True, **box),
             "center": self._format(align="center", **box),
             "number": self._format(border=1, num_format="#,##0.##"),
@@ -209,7 +249,7 @@ class _ReportWriter:
         self.wb.formats[0].set_font_name(layout.FONT)
         self.wb.set_properties({"title": f"Tổng hợp {self.r.period.name} – {self.plan.info.title}",
                                 "author": self.plan.info.collector})
-        self._appendix(self.wb.add_worksheet(APPENDIX))
+        self._appendix(self.wb.add_worksheet(APPENDIX, worksheet_class=FirstPageBare))
         if self.appendix_only:
             return
         self._data(self.wb.add_worksheet(DATA))
@@ -220,29 +260,35 @@ class _ReportWriter:
 
     # -- shared pieces -------------------------------------------------------------------
 
-    def _headers(self, sheet, row: int, columns: tuple[Column, ...], **labels: str) -> None:
+    def _headers(self, sheet, row: int, columns: tuple[Column, ...], **labels: str) -> float:
+        """The header row, tall enough for its wrapped labels; returns its height."""
         _widths(sheet, columns)
-        for col, column in enumerate(columns):
-            sheet.write_string(row, col, column.header.format(**labels), self.f["header"])
+        headers = [column.header.format(**labels) for column in columns]
+        height = layout.row_height([(text, column.width) for text, column in zip(headers, columns)], bold=True)
+        sheet.set_row(row, height)
+        for col, text in enumerate(headers):
+            sheet.write_string(row, col, text, self.f["header"])
+        return height
 
-    def _write_row(self, sheet, row: int, columns: tuple[Column, ...], item) -> None:
-        """Write ``item``'s row: every column that says how its value is taken (the others hold formulas)."""
-        for col, column in enumerate(columns):
+    def _write_row(self, sheet, row: int, columns: tuple[Column, ...], item, *formulas: str) -> None:
+        """Write ``item``'s row, as tall as its wrapped texts need: every column that says how its value is
+        taken (the others hold formulas; ``formulas`` are the texts of their wrapped results)."""
+        values = [column.value(self.r, item) if column.value else None for column in columns]
+        wrapped = [(value, column.width) for value, column in zip(values, columns) if column.style in WRAPPED]
+        sheet.set_row(row, layout.row_height([*wrapped, *formulas]))  # set before the row's cells
+        for col, (column, value) in enumerate(zip(columns, values)):
             if column.value is not None:
-                _write_cell(sheet, row, col, column.value(self.r, item), self.f[column.style])
+                _write_cell(sheet, row, col, value, self.f[column.style])
 
     def _list(self, name: str, columns: tuple[Column, ...], items: list) -> "Worksheet":
         """A plain list sheet, streamed row by row: headers, one row per item, filters, a frozen header."""
         sheet = add_streamed_sheet(self.wb, name)
         self._headers(sheet, 0, columns)
-        wrapped = [column for column in columns if column.style == "text"]
         for row, item in enumerate(items, start=1):
-            if wrapped:  # rows tall enough to show wrapped text whole, set before the row is written
-                sheet.set_row(row, layout.row_height([(c.value(self.r, item), c.width) for c in wrapped]))
             self._write_row(sheet, row, columns, item)
         sheet.autofilter(0, 0, max(len(items), 1), len(columns) - 1)
         sheet.freeze_panes(1, 0)
-        print_setup(sheet, DECREE_30_MARGINS, 0)
+        print_setup(sheet, PAGE, 0)
         return sheet
 
     def _status_rules(self, sheet, first_row: int, last_row: int, status_col: int, other_cols: tuple = ()) -> None:
@@ -260,62 +306,100 @@ class _ReportWriter:
     # -- the sheets ------------------------------------------------------------------------
 
     def _appendix(self, sheet) -> None:
-        info, period = self.plan.info, self.r.period
+        """The plan's appendix, paged by hand: an indicator never splits, and a goal that continues on the
+        next page (between two indicators) has its heading again, marked (tiếp theo)."""
         with_previous = any(self.r.previous.values())
         columns = tuple(c for c in APPENDIX_COLUMNS if with_previous or c.key != "previous")
-        col, last = _index(columns), len(columns) - 1
-        width, style = {c.key: c.width for c in columns}, {c.key: self.f[c.style] for c in columns}
-        sheet.merge_range(0, 0, 0, last, "PHỤ LỤC", self.f["title"])
-        sheet.merge_range(1, 0, 1, last, info.title.upper(), self.f["title"])
-        sheet.merge_range(2, 0, 2, last, f"({info.issued_by})" if info.issued_by else "", self.f["subtitle"])
-        sheet.merge_range(3, 0, 3, last, f"Kết quả {period.name[0].lower() + period.name[1:]}, tổng hợp ngày "
-                          f"{self.r.generated_at:%d/%m/%Y}", self.f["subtitle"])
-        sheet.set_row(1, 36)
-        header_row = 5
-        self._headers(sheet, header_row, columns, year=str(info.year), period=period_label(period.code),
-                      previous=period_label(self.r.previous_period))
-        sheet.set_row(header_row, 48)
-        row = header_row + 1
-        heights: dict[int, float] = {}
-        blocks = []
-        for goal in self.plan.goals:
-            goal_first = row
-            for indicator in self.plan.indicators_of(goal.number):
-                first = row
-                figures = [f for f in self.r.figures if f.element.indicator == indicator.code]
-                for figure in figures:
-                    element = figure.element
-                    prefix = f"{element.breakdown}: " if element.breakdown and len(figures) > 1 else ""
-                    texts = {"result": prefix + figure.display}
-                    if with_previous:
-                        previous = self.r.previous.get(element.code, "")
-                        texts["previous"] = prefix + previous if previous else ""
-                    for key, text in texts.items():
-                        sheet.write_string(row, col[key], text, style[key])
-                    if self.appendix_only:
-                        sheet.write_string(row, col["status"], figure.status, style["status"])
-                    else:
-                        source = cell_name(self.data_rows[element.code], DATA_INDEX["status"])
-                        sheet.write_formula(row, col["status"], f"='{DATA}'!{source}", style["status"], figure.status)
-                    heights[row] = layout.row_height([(text, width[key]) for key, text in texts.items()])
-                    row += 1
-                blocks += [(first, row - 1, "indicator", indicator.text),
-                           (first, row - 1, "agency", indicator.lead_agency)]
-            blocks.append((goal_first, row - 1, "goal", goal.heading))
-        for first, end, key, text in blocks:
-            if end > first:
-                sheet.merge_range(first, col[key], end, col[key], text, style[key])
-            else:
-                sheet.write_string(first, col[key], text, style[key])
-            needed = layout.row_height([(text, width[key])])
-            have = sum(heights[r] for r in range(first, end + 1))
-            if needed > have:
-                for r in range(first, end + 1):
-                    heights[r] += (needed - have) / (end - first + 1)
-        for r, height in heights.items():
-            sheet.set_row(r, round(height, 1))
-        self._status_rules(sheet, header_row + 1, row - 1, col["status"], (col["result"],))
-        print_setup(sheet, DECREE_30_MARGINS, header_row)
+        above = self._appendix_title(sheet, columns)
+        goals = [[self._indicator_rows(indicator, columns) for indicator in self.plan.indicators_of(goal.number)]
+                 for goal in self.plan.goals]
+        headings = [(goal.heading, goal.heading + CONTINUED) for goal in self.plan.goals]
+        groups = [(*(_goal_height(text) for text in texts), [sum(rows.heights) for rows in indicators])
+                  for texts, indicators in zip(headings, goals)]
+        scale = PAGE.scale([c.width for c in columns])
+        room = PAGE.rows_height(scale)
+        first = row = len(above)
+        breaks = []
+        for page, parts in enumerate(paginate(groups, room - sum(above), room - above[-1])):
+            breaks += [row] if page else []
+            for goal, indicators in parts:
+                continued = indicators[0] > 0
+                row = self._goal_part(sheet, row, columns, headings[goal][continued],
+                                      [goals[goal][i] for i in indicators], groups[goal][continued])
+        index = _index(columns)
+        self._status_rules(sheet, first, row - 1, index["status"], (index["result"],))
+        print_setup(sheet, PAGE, first - 1, scale, breaks, footer="")
+        sheet.set_header(PAGE_NUMBER, {"scale_with_doc": False})
+
+    def _appendix_title(self, sheet, columns: tuple[Column, ...]) -> list[float]:
+        """The title rows and the header row; returns their heights."""
+        info, period = self.plan.info, self.r.period
+        last, width = len(columns) - 1, layout.merged_width([c.width for c in columns])
+        lines = (("PHỤ LỤC", "title"), (info.title.upper(), "title"),
+                 (f"({info.issued_by})" if info.issued_by else "", "subtitle"),
+                 (f"Kết quả {period.name[0].lower() + period.name[1:]}, tổng hợp ngày "
+                  f"{self.r.generated_at:%d/%m/%Y}", "subtitle"))
+        heights = []
+        for row, (text, style) in enumerate(lines):
+            size = 14 if style == "title" else 12
+            heights.append(layout.row_height([(text, width)], size, bold=style == "title"))
+            sheet.set_row(row, heights[-1])
+            sheet.merge_range(row, 0, row, last, text, self.f[style])
+        heights.append(layout.line_height())
+        sheet.set_row(len(lines), heights[-1])
+        heights.append(self._headers(sheet, len(heights), columns, year=str(info.year),
+                                     period=period_label(period.code), previous=period_label(self.r.previous_period)))
+        return heights
+
+    def _indicator_rows(self, indicator, columns: tuple[Column, ...]) -> "_IndicatorRows":
+        """An indicator's rows in the appendix: each figure's texts, and heights that show all the text whole."""
+        width = {c.key: c.width for c in columns}
+        figures = [f for f in self.r.figures if f.element.indicator == indicator.code]
+        texts = []
+        for figure in figures:
+            element = figure.element
+            prefix = f"{element.breakdown}: " if element.breakdown and len(figures) > 1 else ""
+            row = {"result": prefix + figure.display, "status": figure.status}
+            if "previous" in width:
+                previous = self.r.previous.get(element.code, "")
+                row["previous"] = prefix + previous if previous else ""
+            texts.append(row)
+        if not figures:  # an indicator without data elements still has its row
+            figures, texts = [None], [dict.fromkeys(("result", "previous") if "previous" in width else ("result",), "")]
+        heights = [layout.row_height([(text, width[key]) for key, text in row.items()]) for row in texts]
+        for key, text in (("indicator", indicator.text), ("agency", indicator.lead_agency)):
+            heights = _spread(heights, layout.row_height([(text, width[key])]))
+        return _IndicatorRows(indicator, figures, texts, heights)
+
+    def _goal_part(self, sheet, row: int, columns: tuple[Column, ...], heading: str, parts: list["_IndicatorRows"],
+                   least: float) -> int:
+        """Write a goal's indicators that share a page, the goal's heading beside them; returns the next row."""
+        col, style = _index(columns), {c.key: self.f[c.style] for c in columns}
+        first = row
+        for part in parts:
+            for figure, texts in zip(part.figures, part.texts):
+                self._figure_row(sheet, row, col, style, figure, texts)
+                row += 1
+            _merge(sheet, row - len(part.texts), row - 1, col["indicator"], part.indicator.text, style["indicator"])
+            _merge(sheet, row - len(part.texts), row - 1, col["agency"], part.indicator.lead_agency, style["agency"])
+        _merge(sheet, first, row - 1, col["goal"], heading, style["goal"])
+        for r, height in enumerate(_spread([h for part in parts for h in part.heights], least), start=first):
+            sheet.set_row(r, height)
+        return row
+
+    def _figure_row(self, sheet, row: int, col: dict, style: dict, figure: "ElementFigure | None", texts: dict) -> None:
+        """One figure's row of the appendix: its texts and its status (a formula on the data sheet); blank
+        for an indicator that has no data element."""
+        for key, text in texts.items():
+            if key != "status":
+                sheet.write_string(row, col[key], text, style[key])
+        if figure is None:
+            sheet.write_blank(row, col["status"], None, style["status"])
+        elif self.appendix_only:
+            sheet.write_string(row, col["status"], figure.status, style["status"])
+        else:
+            source = cell_name(self.data_rows[figure.element.code], DATA_INDEX["status"])
+            sheet.write_formula(row, col["status"], f"='{DATA}'!{source}", style["status"], figure.status)
 
     def _data(self, sheet) -> None:
         figures = self.r.figures
@@ -323,12 +407,14 @@ class _ReportWriter:
             "name": "DuLieu", "style": "Table Style Light 9",
             "columns": [{"header": c.header, "header_format": self.f["header"]} for c in DATA_COLUMNS]})
         _widths(sheet, DATA_COLUMNS)
+        sheet.set_row(0, layout.row_height([(c.header, c.width) for c in DATA_COLUMNS], bold=True))
+        status_width = DATA_COLUMNS[DATA_INDEX["status"]].width
         for row, figure in enumerate(figures, start=1):
-            self._write_row(sheet, row, DATA_COLUMNS, figure)
+            self._write_row(sheet, row, DATA_COLUMNS, figure, (figure.status, status_width))
             self._figure_formulas(sheet, row, figure)
         self._status_rules(sheet, 1, len(figures), DATA_INDEX["status"], (DATA_INDEX["result"],))
         sheet.freeze_panes(1, 1)
-        print_setup(sheet, DECREE_30_MARGINS, 0)
+        print_setup(sheet, PAGE, 0)
 
     def _figure_formulas(self, sheet, row: int, figure: "ElementFigure") -> None:
         """A figure's result and judgement as formulas, with their results cached."""
@@ -375,11 +461,13 @@ class _ReportWriter:
                 "fill": {"color": fill}, "border": {"color": border}})
         chart.set_title({"name": "Số chỉ tiêu đạt / không đạt / chưa có số liệu theo mục tiêu",
                          "name_font": {"name": layout.FONT, "size": 12}})
-        chart.set_y_axis({"name": "Số chỉ tiêu", "major_gridlines": {"visible": True}})
-        chart.set_legend({"position": "bottom", "font": {"name": layout.FONT}})
+        font = {"name": layout.FONT, "size": 12}  # printed at 8 points or more when the sheet is fitted to the page
+        chart.set_x_axis({"num_font": font})
+        chart.set_y_axis({"name": "Số chỉ tiêu", "name_font": font, "num_font": font, "major_gridlines": {"visible": True}})
+        chart.set_legend({"position": "bottom", "font": font})
         chart.set_size({"width": 760, "height": 420})
         sheet.insert_chart(0, 5, chart)
-        print_setup(sheet, DECREE_30_MARGINS, 0)
+        print_setup(sheet, PAGE, 0)
 
 
 def period_label(code: str) -> str:

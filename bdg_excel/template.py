@@ -12,7 +12,7 @@ from bdg_excel.figures import Entry, as_decimal, exact_result
 from bdg_excel.plan import DataElement, Period, Plan, PlanError, Unit
 from bdg_excel.problems import cell_name
 from bdg_excel.progress import Progress, counted
-from bdg_excel.workbook import print_setup, write_xlsx
+from bdg_excel.workbook import Page, hf_text, paginate, print_setup, write_xlsx
 
 MASTER_UNIT = Unit(code="", name="(Mẫu chung: tất cả các số liệu của kế hoạch)", level="tỉnh")
 MASTER_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
@@ -23,6 +23,9 @@ MASTER_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
 PARALLEL_FROM = 50
 # Print margins of the collection workbooks, in inches (the consolidated workbook has Decree 30/2020's).
 MARGINS = {"left": 0.8, "right": 0.5, "top": 0.75, "bottom": 0.75}
+INSTRUCTIONS_PAGE, DATA_PAGE = Page(MARGINS, landscape=False), Page(MARGINS)
+INSTRUCTIONS_WIDTH = 88  # characters: the portrait page's width at 100 %
+INSTRUCTION_FONTS = {"title": (14, True), "label": (12, True), "line": (12, False)}  # style: (size, bold)
 
 
 def template_units(plan: Plan, unit_codes: list[str] | tuple[str, ...] = ()) -> list[Unit]:
@@ -115,6 +118,7 @@ class _TemplateWriter:
         return {
             "title": self._format(bold=True, font_size=14, align="center"),
             "label": self._format(bold=True),
+            "line": self._format(),
             "text": self._format(text_wrap=True),
             "header": self._format(bold=True, border=1, text_wrap=True, align="center", valign="vcenter",
                                    bg_color="#DDEBF7"),
@@ -151,46 +155,74 @@ class _TemplateWriter:
 
     def _instructions(self) -> None:
         sheet = self.wb.add_worksheet(layout.INSTRUCTIONS_SHEET)
-        sheet.set_column(0, 0, 110)
+        sheet.set_column(0, 0, INSTRUCTIONS_WIDTH)
+        row = 0
+        for style, text in self._instruction_lines():
+            size, bold = INSTRUCTION_FONTS[style]
+            for line in layout.wrap(text, INSTRUCTIONS_WIDTH, size, bold):
+                sheet.set_row(row, layout.line_height(size))
+                sheet.write_string(row, 0, line, self.f[style])
+                row += 1
+        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
+        print_setup(sheet, INSTRUCTIONS_PAGE, scale=INSTRUCTIONS_PAGE.scale([INSTRUCTIONS_WIDTH]), footer=self._footer())
+
+    def _instruction_lines(self) -> list[tuple[str, str]]:
+        """The instructions, (style, paragraph): each paragraph is wrapped into rows of one line each, so that
+        no program wraps them differently and every line prints whole."""
         deadline = self.period.deadline.strftime("%d/%m/%Y")
         return_to = self.plan.info.collector
         if self.plan.info.collector_email:
             return_to += f" (email: {self.plan.info.collector_email})"
-        lines = [
+        return [
             ("title", "HƯỚNG DẪN ĐIỀN BIỂU THU THẬP SỐ LIỆU BÌNH ĐẲNG GIỚI"),
-            ("text", ""),
-            ("text", f"Kế hoạch: {self.plan.info.title}."),
-            ("text", f"Đơn vị điền biểu: {self.unit.name}."),
-            ("text", f"Kỳ báo cáo: {self.period.name}. Hạn gửi lại: {deadline}."),
-            ("text", ""),
+            ("line", ""),
+            ("line", f"Kế hoạch: {self.plan.info.title}."),
+            ("line", f"Đơn vị điền biểu: {self.unit.name}."),
+            ("line", f"Kỳ báo cáo: {self.period.name}. Hạn gửi lại: {deadline}."),
+            ("line", ""),
             ("label", "Cách điền"),
-            ("text", f"1. Mở trang '{layout.DATA_SHEET}'. Chỉ các ô nền vàng được phép nhập; các ô khác đã được khóa."),
-            ("text", "2. Với mỗi chỉ tiêu, nhập Tử số và Mẫu số (số người, số cơ quan... là số nguyên, "
+            ("line", f"1. Mở trang '{layout.DATA_SHEET}'. Chỉ các ô nền vàng được phép nhập; các ô khác đã được khóa."),
+            ("line", "2. Với mỗi chỉ tiêu, nhập Tử số và Mẫu số (số người, số cơ quan... là số nguyên, "
                      "không nhập dấu chấm hay dấu phẩy ngăn cách hàng nghìn). Cột 'Kết quả (tự tính)' sẽ tự tính tỷ lệ."),
-            ("text", "3. Chỉ khi đơn vị không có tử số và mẫu số mà chỉ có tỷ lệ, hãy nhập tỷ lệ vào cột 'Giá trị' "
+            ("line", "3. Chỉ khi đơn vị không có tử số và mẫu số mà chỉ có tỷ lệ, hãy nhập tỷ lệ vào cột 'Giá trị' "
                      "(ví dụ 16,8 cho 16,8%; không nhập dấu %)."),
-            ("text", "4. Chỉ tiêu chưa có số liệu thì để trống cả dòng; ghi lý do vào cột 'Ghi chú' nếu cần."),
-            ("text", "5. Di chuột vào ô nhập để xem tử số, mẫu số của từng chỉ tiêu là gì."),
-            ("text", ""),
+            ("line", "4. Chỉ tiêu chưa có số liệu thì để trống cả dòng; ghi lý do vào cột 'Ghi chú' nếu cần."),
+            ("line", "5. Di chuột vào ô nhập để xem tử số, mẫu số của từng chỉ tiêu là gì."),
+            ("line", ""),
             ("label", "Không được thay đổi"),
-            ("text", "Không đổi tên, xóa hay sắp xếp lại các trang; không sửa cột 'Mã'; không chép số liệu sang biểu "
+            ("line", "Không đổi tên, xóa hay sắp xếp lại các trang; không sửa cột 'Mã'; không chép số liệu sang biểu "
                      "khác hay biểu của kỳ trước. Các trang được bảo vệ để tránh sửa nhầm, không đặt mật khẩu."),
-            ("text", "Có thể điền bằng Microsoft Excel, LibreOffice hoặc WPS và lưu lại dưới dạng .xlsx."),
-            ("text", ""),
+            ("line", "Có thể điền bằng Microsoft Excel, LibreOffice hoặc WPS và lưu lại dưới dạng .xlsx."),
+            ("line", ""),
             ("label", "Gửi lại"),
-            ("text", f"Gửi tệp đã điền (đính kèm, giữ nguyên tệp này) về {return_to} trước ngày {deadline}."),
+            ("line", f"Gửi tệp đã điền (đính kèm, giữ nguyên tệp này) về {return_to} trước ngày {deadline}."),
         ]
-        for row, (style, text) in enumerate(lines):
-            sheet.write_string(row, 0, text, self.f[style])
-        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True})
-        print_setup(sheet, MARGINS, landscape=False)
+
+    def _footer(self) -> str:
+        """The unit and the page, so that loose printed pages go back together: 'SYT – Trang 1/2'."""
+        unit = f"{hf_text(self.unit.code)} – " if self.unit.code else ""
+        return f'&C&"{layout.FONT}"{unit}Trang &P/&N'
 
     def _data_sheet(self) -> None:
         sheet = self.wb.add_worksheet(layout.DATA_SHEET)
         sheet.activate()
-        last_col = len(layout.COLUMNS) - 1
-        sheet.merge_range(0, 0, 0, last_col, "BIỂU THU THẬP SỐ LIỆU THỰC HIỆN KẾ HOẠCH BÌNH ĐẲNG GIỚI",
-                          self.f["title"])
+        widths = [column.width for column in layout.COLUMNS]
+        above = self._data_header(sheet, widths)
+        heights = [self._element_row(sheet, layout.FIRST_DATA_ROW + index, element)
+                   for index, element in enumerate(self.elements)]
+        sheet.freeze_panes(layout.FIRST_DATA_ROW, 1)
+        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True,
+                           "format_columns": True, "format_rows": True})
+        scale = DATA_PAGE.scale(widths)
+        print_setup(sheet, DATA_PAGE, layout.HEADER_ROW, scale, _page_breaks(above, heights, scale), self._footer())
+
+    def _data_header(self, sheet, widths: list[float]) -> list[float]:
+        """The title, the header block and the header row; returns the heights of the rows down to the header row."""
+        last_col = len(widths) - 1
+        title = "BIỂU THU THẬP SỐ LIỆU THỰC HIỆN KẾ HOẠCH BÌNH ĐẲNG GIỚI"
+        sheet.merge_range(0, 0, 0, last_col, title, self.f["title"])
+        heights = [layout.row_height([(title, layout.merged_width(widths))], 14, bold=True)]
+        heights += [layout.line_height()] * (layout.HEADER_ROW - 1)
         block = {
             layout.LABEL_PLAN: self.plan.info.title,
             layout.LABEL_UNIT: self.unit.name,
@@ -201,18 +233,17 @@ class _TemplateWriter:
         }
         for offset, label in enumerate(layout.HEADER_BLOCK):
             row = layout.FIRST_BLOCK_ROW + offset
+            heights[row] = max(layout.row_height([(label, widths[0])], bold=True),
+                               layout.row_height([(block[label], layout.merged_width(widths[1:]))]))
             sheet.write_string(row, 0, label, self.f["label"])
             sheet.merge_range(row, 1, row, last_col, block[label], self.f["text"])
+        heights.append(layout.row_height([(column.header, column.width) for column in layout.COLUMNS], bold=True))
         for col, column in enumerate(layout.COLUMNS):
             sheet.set_column(col, col, column.width)
             sheet.write_string(layout.HEADER_ROW, col, column.header, self.f["header"])
-        sheet.set_row(layout.HEADER_ROW, 32)
-        for index, element in enumerate(self.elements):
-            self._element_row(sheet, layout.FIRST_DATA_ROW + index, element)
-        sheet.freeze_panes(layout.FIRST_DATA_ROW, 1)
-        sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True,
-                           "format_columns": True, "format_rows": True})
-        print_setup(sheet, MARGINS, layout.HEADER_ROW)
+        for row, height in enumerate(heights):
+            sheet.set_row(row, height)
+        return heights
 
     def _meta_sheet(self) -> None:
         sheet = self.wb.add_worksheet(layout.META_SHEET)
@@ -225,7 +256,8 @@ class _TemplateWriter:
         sheet.protect()
         sheet.very_hidden()
 
-    def _element_row(self, sheet, row: int, element: DataElement) -> None:
+    def _element_row(self, sheet, row: int, element: DataElement) -> float:
+        """Write one data element's row; returns its height."""
         col = layout.COLUMN_INDEX
         entry = self.entries.get(element.code, Entry())
         label = f"{element.label}\n(Tử số: {element.numerator_label}; Mẫu số: {element.denominator_label})"
@@ -237,7 +269,9 @@ class _TemplateWriter:
         widths = {c.key: c.width for c in layout.COLUMNS}
         texts = {"label": label, "breakdown": element.breakdown, "unit": element.unit,
                  "target": element.target_display, "note": entry.note}
-        sheet.set_row(row, layout.row_height([(t, widths[k]) for k, t in texts.items()]))
+        height = max(layout.row_height([(t, widths[k]) for k, t in texts.items()]),
+                     layout.row_height([(element.code, widths["code"])], bold=True))
+        sheet.set_row(row, height)
         for key in layout.NUMBER_INPUTS:
             number = getattr(entry, key)
             if number is None:
@@ -259,10 +293,19 @@ class _TemplateWriter:
         num, den, val = (cell_name(row, col[k]) for k in ("numerator", "denominator", "value"))
         formula = layout.result_formula(num, den, val, f"{element.scale.normalize():f}")
         sheet.write_formula(row, col["preview"], formula, self.f["preview"], cached)
+        return height
 
     def _validate(self, sheet, row: int, key: str, element: DataElement) -> None:
         col = layout.COLUMN_INDEX
         _checked(sheet.data_validation(row, col[key], row, col[key], _validation(key, element, row)))
+
+
+def _page_breaks(above: list[float], heights: list[float], scale: int) -> list[int]:
+    """The rows of the data sheet that start a page: data rows fill pages whole, under the header row
+    repeated. ``above`` are the heights of the rows above the data, the header row last."""
+    room = DATA_PAGE.rows_height(scale)
+    pages = paginate([(0, 0, heights)], room - sum(above), room - above[-1])
+    return [layout.FIRST_DATA_ROW + parts[0][1][0] for parts in pages[1:]]
 
 
 def _plain(number) -> int | float:

@@ -164,16 +164,18 @@ def test_conditional_formats_print_setup_and_merged_goals(demo):
     assert rules["C7:C39"] == [['$E7="Không đạt"'], ['$E7="Đạt"'], ['$E7="Chưa có số liệu"']]
     data_rules = {str(r.sqref): [x.formula for x in r.rules] for r in wb["Dữ liệu"].conditional_formatting}
     assert data_rules["N2:N34"][0] == ['"Không đạt"'] and data_rules["J2:J34"][0] == ['$N2="Không đạt"']
-    assert (ws.page_setup.paperSize, ws.page_setup.orientation, ws.page_setup.fitToHeight) == (9, "landscape", 0)
-    assert ws.page_setup.fitToWidth in (1, None)  # 1 is the default, left out of the file
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.paperSize, ws.page_setup.orientation, ws.page_setup.scale) == (9, "landscape", 81)
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage  # paged by hand: Excel ignores page breaks when fitting
+    assert [b.id for b in ws.row_breaks.brk] == [19, 31]  # pages start at rows 20 and 32
     assert ws.print_title_rows == "$6:$6"
     margins = ws.page_margins
     assert [round(x * 25.4) for x in (margins.top, margins.bottom, margins.left, margins.right)] == [20, 20, 30, 15]
-    assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+    assert (ws.oddHeader.center.text, ws.oddHeader.center.size, ws.HeaderFooter.differentFirst) == ("&P", 13, True)
+    assert not ws.oddFooter.center.text and not ws.firstHeader.center.text
     assert ws["B7"].font.name == "Times New Roman"
     merged = sorted(str(r) for r in ws.merged_cells.ranges if r.min_col == 1 and r.min_row >= 7)
-    assert merged == ["A17:A20", "A21:A25", "A26:A29", "A30:A31", "A32:A35", "A36:A39", "A7:A16"]
+    assert merged == ["A17:A19", "A21:A25", "A26:A29", "A30:A31", "A32:A35", "A36:A39", "A7:A16"]
+    assert ws["A20"].value == ws["A17"].value + " (tiếp theo)"  # Mục tiêu 2 goes on over page 2
     assert ws["A7"].value.startswith("Mục tiêu 1: Tăng cường sự tham gia của phụ nữ")
     assert [c.value for c in ws[6]][:3] == ["MỤC TIÊU", "CÁC CHỈ TIÊU KẾ HOẠCH NĂM 2020",
                                             "SỐ LIỆU KẾT QUẢ ĐẠT ĐƯỢC NĂM 2020"]
