@@ -333,6 +333,7 @@ def _assert_workbook_written_then_no_pdf(result, workbook: Path) -> None:
     assert not workbook.with_suffix(".pdf").exists()
 
 
+@pytest.mark.slow
 def test_consolidate_pdf_without_libreoffice_still_writes_the_workbook(demo, tmp_path, no_libreoffice):
     out = tmp_path / "tong-hop.xlsx"
     result = run("consolidate", demo / "inbox", "--period", "2020", "--out", out, "--store", tmp_path / "s.sqlite",
@@ -340,6 +341,7 @@ def test_consolidate_pdf_without_libreoffice_still_writes_the_workbook(demo, tmp
     _assert_workbook_written_then_no_pdf(result, out)
 
 
+@pytest.mark.slow
 def test_demo_pdf_without_libreoffice_still_writes_the_workbook(tmp_path, no_libreoffice):
     result = run("demo", "--out", tmp_path, "--pdf")
     _assert_workbook_written_then_no_pdf(result, tmp_path / "demo" / "tong-hop-2020.xlsx")

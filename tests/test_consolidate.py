@@ -279,6 +279,7 @@ def test_text_from_returns_is_never_a_formula(plan, tmp_path):
     assert note.value == '=HYPERLINK("http://x","bấm")' and note.data_type == "s"
 
 
+@pytest.mark.slow
 def test_previous_period_is_shown_beside(plan, tmp_path):
     inbox = tmp_path / "inbox"
     _inbox(plan, inbox / "h1", period="2020-H1")

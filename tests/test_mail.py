@@ -124,6 +124,7 @@ def test_without_send_nothing_leaves_and_eml_files_parse_back(plan, templates_20
     assert "thêm --send để gửi" in result.output
 
 
+@pytest.mark.slow
 def test_units_without_address_are_listed(plan, templates_2020, tmp_path):
     data = plan_to_dict(plan)
     data["units"][0]["email"] = ""

@@ -57,6 +57,7 @@ def test_a_streamed_sheet_keeps_one_row_and_the_others_keep_tables_and_merges(tm
     assert not list(tmp_path.glob(".~*"))
 
 
+@pytest.mark.slow
 def test_a_streamed_sheet_needs_no_more_memory_for_more_rows(tmp_path):
     peaks = []
     for rows in (1000, 20000):
