@@ -18,7 +18,8 @@ from bdg_excel import container, failures
 from bdg_excel.errors import os_reason
 from bdg_excel.filenames import shown_name
 from bdg_excel.returns import read_file, read_return, too_large
-from bdg_excel.submission import ACCEPTED, FAILED, REJECTED, SKIPPED, STATUS_LABELS, WITH_PROBLEMS
+from bdg_excel.submission import (ACCEPTED, FAILED, REJECTED, SKIPPED, STATUS_LABELS, WITH_PROBLEMS,
+                                  Submission)
 from bdg_excel.plan import Plan
 from bdg_excel.problems import Problem, problem
 from bdg_excel.progress import Progress, counted
@@ -177,12 +178,18 @@ def _record(path: Path, loaded: tuple | Outcome, store: Store) -> Outcome:
     if isinstance(loaded, Outcome):
         return _logged(loaded, failures.log_path(store.path)) if loaded.failure else loaded
     sha256, data, submission = loaded
-    if submission is not None and submission.failure:
-        return _logged(Outcome(path, status=FAILED, failure=submission.failure), failures.log_path(store.path))
-    if submission is not None and store.add(submission, path, data):
-        return Outcome(path, sha256, submission.status, submission.unit, submission.period, list(submission.problems))
+    if submission is not None and (submission.failure or store.add(submission, path, data)):
+        return _answered(path, submission, failures.log_path(store.path))
     stored = store.file(sha256)
     return Outcome(path, sha256, stored.status, stored.unit, stored.period, known=True)
+
+
+def _answered(path: Path, submission: Submission, log: Path) -> Outcome:
+    """What reading a file gave, as ``ingest`` and ``check`` report it; our own error is logged in ``log``."""
+    if submission.failure:
+        return _logged(Outcome(path, status=FAILED, failure=submission.failure), log)
+    return Outcome(path, submission.sha256, submission.status, submission.unit, submission.period,
+                   list(submission.problems))
 
 
 def _logged(outcome: Outcome, log: Path) -> Outcome:
@@ -195,11 +202,7 @@ def check_files(paths: list[Path], plan: Plan, period: str | None, echo=print, v
     would print; how many problems were found."""
     problems = 0
     for path in paths:
-        submission = read_file(path, plan, period)
-        outcome = Outcome(path, submission.sha256, submission.status, submission.unit, submission.period,
-                          list(submission.problems), failure=submission.failure)
-        if outcome.failure:
-            outcome = _logged(outcome, failures.log_path(None))
+        outcome = _answered(path, read_file(path, plan, period), failures.log_path(None))
         problems += len(outcome.problems)
         for line in describe(outcome, verbose=verbose):
             echo(line)
