@@ -15,6 +15,7 @@ import html
 import re
 import struct
 import zlib
+from functools import cached_property
 from typing import NamedTuple
 from xml.etree import ElementTree
 
@@ -202,6 +203,11 @@ class Archive:
         self.data = data
         self.members = {m.name: m for m in (found if found is not None else members(data))}
 
+    @cached_property
+    def sheets(self) -> dict[str, str]:
+        """Zip part -> sheet name, for every sheet the workbook lists (read once, used by every check)."""
+        return _sheet_parts(self)
+
     def read(self, name: str, limit: int | None = None) -> bytes | None:
         """A member's bytes (its first ``limit`` bytes), None when there is no such member."""
         member = self.members.get(name)
@@ -277,7 +283,7 @@ def _check_xlsx_claims(archive: Archive) -> None:
         if table and any(int(n) > MAX_STRINGS for n in _COUNT.findall(table.group(0))):
             raise Refused("too-many-strings", detail="khai báo quá nhiều mục chữ")
     lengths = None
-    for part, sheet in _sheet_parts(archive).items():  # where the workbook says its sheets are, as calamine reads them
+    for part, sheet in archive.sheets.items():  # where the workbook says its sheets are, as calamine reads them
         xml = archive.read(part)
         if xml is None:
             continue
@@ -392,7 +398,7 @@ _VALUE = re.compile(r"<v>[^<]+</v>|<is>")
 
 def formulas_without_result(archive: Archive, sheet_name: str) -> set[str]:
     """Cells of a sheet holding a formula whose result was never computed (e.g. saved by openpyxl)."""
-    part = next((p for p, name in _sheet_parts(archive).items() if name == sheet_name), None)
+    part = next((p for p, name in archive.sheets.items() if name == sheet_name), None)
     xml = archive.text(part) if part else None
     if xml is None:
         return set()
