@@ -59,14 +59,15 @@ def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "") -> tuple[
     Numerators and denominators are summed as Decimals, exactly, never through floats.
     """
     several_units = {e.code for e in plan.elements if len(plan.units_for(e.code)) > 1}
-    sums: dict[str, tuple[Decimal, Decimal, tuple[str, ...]]] = {}
+    sums: dict[str, tuple[Decimal, Decimal, list[str]]] = {}
     values: dict[str, tuple[Decimal, str]] = {}
     problems = []
     for figure in figures:
         entry = figure.entry
         if entry.has_fraction:
-            numerator, denominator, units = sums.get(figure.code, (Decimal(0), Decimal(0), ()))
-            sums[figure.code] = (numerator + entry.numerator, denominator + entry.denominator, units + (figure.unit,))
+            numerator, denominator, units = sums.get(figure.code, (Decimal(0), Decimal(0), []))
+            units.append(figure.unit)  # a list: adding to a tuple would copy it for each of thousands of units
+            sums[figure.code] = (numerator + entry.numerator, denominator + entry.denominator, units)
         elif entry.value is not None and figure.code in several_units:
             problems.append(problem("value-cannot-be-summed", file=source, unit=figure.unit, code=figure.code))
         elif entry.value is not None:

@@ -195,11 +195,17 @@ def row_height(cells: list[tuple[str, float]], font_size: float = 12, bold: bool
     grows rows written by xlsxwriter. ``cells`` are (text, column width in characters); None is no text."""
     lines = 1
     for text, width in cells:
-        text = "" if text is None else str(text)
-        room = text_room(width)
-        if "\n" in text or len(text) * font_size > room and text_width(text, font_size, bold) > room:
-            lines = max(lines, line_count(text, width, font_size, bold))  # no character is wider than an em
+        if text is not None and text != "":
+            lines = max(lines, _lines(str(text), width, font_size, bold))
     return line_height(font_size, lines)
+
+
+@lru_cache(maxsize=4096)  # as line_count: the same labels and unit names come back row after row
+def _lines(text: str, width: float, font_size: float, bold: bool) -> int:
+    room = text_room(width)
+    if "\n" in text or len(text) * font_size > room and text_width(text, font_size, bold) > room:
+        return line_count(text, width, font_size, bold)  # no character is wider than an em
+    return 1
 
 
 def normalise(text: object) -> str:
