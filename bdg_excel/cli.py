@@ -26,12 +26,43 @@ class UserError(click.ClickException):
 def _plan(path: str | None):
     from bdg_excel.plan_files import load_plan
 
-    return load_plan(path)
+    return load_plan(path if path is not None else _folder().plan)
+
+
+def _folder():
+    """The defaults of the reporting folder (``--dir``, or the one holding the current folder)."""
+    from bdg_excel.folder import defaults
+
+    obj = click.get_current_context().find_root().obj
+    if "folder" not in obj:
+        obj["folder"] = defaults(obj.get("dir"))
+    return obj["folder"]
+
+
+def _remember_dir(ctx, param, value):
+    if value is not None:
+        ctx.find_root().obj["dir"] = value
+
+
+def _store(path: str | None) -> Path:
+    """``--store``, else the reporting folder's store, else ``output/bdg.sqlite``."""
+    return Path(path) if path else _folder().store
+
+
+def _needed(value, name: str):
+    """An option's value, or its default from the reporting folder; outside one, the option is required."""
+    if value is None:
+        ctx = click.get_current_context()
+        param = next(p for p in ctx.command.params if p.name == name)
+        # An argument optional inside a reporting folder is named as the required one it is outside: 'INBOX'.
+        hint = f"'{param.name.upper()}'" if isinstance(param, click.Argument) else None
+        raise click.MissingParameter(ctx=ctx, param=param, param_hint=hint)
+    return value
 
 
 def _xlsx_path(ctx, param, value: str) -> str:
     """Refuse an output name that Excel would not open as a workbook."""
-    if Path(value).suffix.lower() != ".xlsx":
+    if value is not None and Path(value).suffix.lower() != ".xlsx":
         raise click.BadParameter(f"tệp tổng hợp phải có đuôi .xlsx, không phải '{value}'.")
     return value
 
@@ -60,15 +91,19 @@ def _print_pdf(result, workbook: Path) -> None:
     """Print the appendix beside the workbook already written (which stays, whatever happens here)."""
     from bdg_excel.pdf import appendix_pdf
 
-    path = appendix_pdf(result, workbook.with_suffix(".pdf"))
+    path = appendix_pdf(result, workbook.with_suffix(".pdf"), soffice=_folder().soffice)
     click.echo(f"Đã ghi '{path}'.")
 
 
 plan_option = click.option("--plan", "plan_path", type=click.Path(dir_okay=False),
                            help="Tệp kế hoạch (.xlsx hoặc .json); mặc định là kế hoạch Ninh Thuận 2020.")
 period_option = click.option("--period", required=True, help="Kỳ báo cáo: YYYY (báo cáo năm) hoặc YYYY-H1 (06 tháng).")
-store_option = click.option("--store", "store_path", default=str(DEFAULT_STORE), show_default=True,
-                            type=click.Path(dir_okay=False), help="Kho dữ liệu SQLite lưu mọi tệp đã nhận.")
+store_option = click.option("--store", "store_path", type=click.Path(dir_okay=False),
+                            help=f"Kho dữ liệu SQLite lưu mọi tệp đã nhận; mặc định du-lieu/bdg.sqlite của thư mục "
+                                 f"báo cáo, ngoài thư mục báo cáo là {DEFAULT_STORE}.")
+dir_option = click.option("--dir", type=click.Path(file_okay=False), expose_value=False, callback=_remember_dir,
+                          help="Thư mục báo cáo (có tệp bdg.toml); mặc định là thư mục đang đứng hoặc thư mục "
+                               "chứa nó.")
 
 
 class OurError(click.ClickException):
@@ -121,10 +156,12 @@ def _show_failures(traces) -> None:
 @click.group(cls=BdgGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bdg", message="%(prog)s %(version)s")
 @click.option("--verbose", "-v", is_flag=True, help="In chi tiết kỹ thuật (traceback) khi chương trình tự gặp lỗi.")
+@click.option("--dir", "folder", type=click.Path(file_okay=False),
+              help="Thư mục báo cáo (có tệp bdg.toml); mặc định là thư mục đang đứng hoặc thư mục chứa nó.")
 @click.pass_context
-def cli(ctx: click.Context, verbose: bool) -> None:
+def cli(ctx: click.Context, verbose: bool, folder: str | None) -> None:
     """bdg – thu thập, kiểm tra và tổng hợp số liệu bình đẳng giới bằng Excel."""
-    ctx.obj = {"verbose": verbose}
+    ctx.obj = {"verbose": verbose, "dir": folder}
 
 
 @cli.group()
@@ -134,6 +171,7 @@ def plan() -> None:
 
 @plan.command("show")
 @plan_option
+@dir_option
 def plan_show(plan_path):
     """In tóm tắt kế hoạch."""
     from bdg_excel.plan_summary import summary_lines
@@ -143,11 +181,13 @@ def plan_show(plan_path):
 
 @plan.command("check")
 @plan_option
+@dir_option
 def plan_check(plan_path):
     """Kiểm tra kế hoạch và liệt kê mọi lỗi (trang, ô)."""
     from bdg_excel.plan_files import default_plan
     from bdg_excel.plan_files import check_plan_file
 
+    plan_path = plan_path or _folder().plan
     if plan_path is None:
         default_plan()
         click.echo("Kế hoạch mặc định hợp lệ.")
@@ -164,6 +204,7 @@ def plan_check(plan_path):
 @plan.command("export")
 @click.argument("file", type=click.Path(dir_okay=False))
 @plan_option
+@dir_option
 def plan_export(file, plan_path):
     """Ghi kế hoạch ra tệp Excel để sửa (mỗi bảng một trang)."""
     from bdg_excel.plan_workbook import export_plan
@@ -174,13 +215,16 @@ def plan_export(file, plan_path):
 
 @cli.command()
 @period_option
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Thư mục ghi các biểu.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Thư mục ghi các biểu; mặc định mau-bieu/KỲ của thư mục báo cáo.")
 @plan_option
 @click.option("--unit", "units", multiple=True, help="Chỉ tạo biểu cho đơn vị này (có thể lặp lại).")
+@dir_option
 def templates(period, out_dir, plan_path, units):
     """Tạo biểu thu thập số liệu cho từng đơn vị báo cáo."""
     from bdg_excel.template import write_templates
 
+    out_dir = _needed(out_dir or _folder().templates(period), "out_dir")
     paths = write_templates(_plan(plan_path), period, Path(out_dir), units, show_progress=True)
     for path in paths:
         click.echo(str(path))
@@ -190,6 +234,7 @@ def templates(period, out_dir, plan_path, units):
 @cli.command()
 @click.option("--out", "out_path", default=str(MASTER_PATH), show_default=True, type=click.Path(dir_okay=False))
 @plan_option
+@dir_option
 def master(out_path, plan_path):
     """Tạo lại biểu mẫu chung (tất cả các số liệu) của kế hoạch."""
     from bdg_excel.template import write_master
@@ -202,6 +247,7 @@ def master(out_path, plan_path):
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @plan_option
 @click.option("--period", help="Kỳ báo cáo mong đợi (YYYY hoặc YYYY-H1).")
+@dir_option
 def check(files, plan_path, period):
     """Kiểm tra biểu đã điền mà không lưu gì (đơn vị có thể tự chạy trước khi gửi)."""
     from bdg_excel.ingest import check_files
@@ -214,37 +260,42 @@ def check(files, plan_path, period):
 
 
 @cli.command()
-@click.argument("inbox", type=click.Path(exists=True, file_okay=False))
+@click.argument("inbox", required=False, type=click.Path(exists=True, file_okay=False))
 @click.option("--period", help="Kỳ báo cáo đang tổng hợp; tệp của kỳ khác được lưu nhưng bị báo.")
 @plan_option
 @store_option
+@dir_option
 def ingest(inbox, period, plan_path, store_path):
-    """Nhận mọi biểu trong thư mục INBOX (kể cả thư mục con) vào kho dữ liệu."""
+    """Nhận mọi biểu trong thư mục INBOX (mặc định hop-thu của thư mục báo cáo; kể cả thư mục con) vào kho dữ liệu."""
     from bdg_excel.ingest import ingest_folder
 
+    inbox = _needed(inbox or _folder().inbox, "inbox")
     plan = _plan(plan_path)
     if period:
         plan.period(period)
-    clean = ingest_folder(Path(inbox), plan, Path(store_path), period, echo=click.echo, show_progress=True,
+    clean = ingest_folder(Path(inbox), plan, _store(store_path), period, echo=click.echo, show_progress=True,
                    verbose=_verbose())
     if not clean:
         raise SystemExit(1)
 
 
 @cli.command()
-@click.argument("inbox", type=click.Path(exists=True, file_okay=False))
+@click.argument("inbox", required=False, type=click.Path(exists=True, file_okay=False))
 @period_option
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), callback=_xlsx_path,
-              help="Tệp Excel tổng hợp (.xlsx).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), callback=_xlsx_path,
+              help="Tệp Excel tổng hợp (.xlsx); mặc định tong-hop/tong-hop-KỲ.xlsx của thư mục báo cáo.")
 @plan_option
 @store_option
 @click.option("--pdf", is_flag=True, help="In thêm trang Phụ lục ra PDF (cần LibreOffice).")
+@dir_option
 def consolidate(inbox, period, out_path, plan_path, store_path, pdf):
-    """Nhận các biểu trong INBOX, tổng hợp kỳ báo cáo và ghi bảng tổng hợp (Phụ lục)."""
+    """Nhận các biểu trong INBOX (mặc định hop-thu), tổng hợp kỳ báo cáo và ghi bảng tổng hợp (Phụ lục)."""
     from bdg_excel.consolidate import consolidate as run_consolidation
 
+    inbox = _needed(inbox or _folder().inbox, "inbox")
+    out_path = _needed(out_path or _folder().consolidated(period), "out_path")
     result, workbook = run_consolidation(Path(inbox), _plan(plan_path), period, Path(out_path),
-                             Path(store_path), show_progress=True)
+                             _store(store_path), show_progress=True)
     _show(result, workbook)
     _show_failures(result.failures)
     if pdf:
@@ -270,29 +321,33 @@ def demo(out_dir, pdf):
 
 @cli.command()
 @period_option
-@click.option("--templates", "templates_dir", required=True, type=click.Path(exists=True, file_okay=False),
-              help="Thư mục chứa các biểu đã tạo bằng 'bdg templates'.")
+@click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False),
+              help="Thư mục chứa các biểu đã tạo bằng 'bdg templates'; mặc định mau-bieu/KỲ của thư mục báo cáo.")
 @plan_option
 @click.option("--send", is_flag=True, help="Gửi thật qua máy chủ SMTP (mặc định chỉ soạn thư .eml).")
 @click.option("--unit", "units", multiple=True, help="Chỉ gửi cho đơn vị này (có thể lặp lại).")
 @click.option("--resend", is_flag=True, help="Gửi lại cả cho đơn vị đã được gửi trong kỳ này.")
-@click.option("--outbox", default=str(Path("output") / "mail"), show_default=True, type=click.Path(file_okay=False),
-              help="Thư mục ghi các thư .eml khi không gửi.")
+@click.option("--outbox", type=click.Path(file_okay=False),
+              help="Thư mục ghi các thư .eml khi không gửi; mặc định tong-hop/thu-gui của thư mục báo cáo, ngoài "
+                   "thư mục báo cáo là output/mail.")
 @click.option("--message", "message_path", type=click.Path(exists=True, dir_okay=False),
               help="Mẫu thư của cán bộ (dòng đầu 'Tiêu đề: ...'); mặc định dùng mẫu có sẵn.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="Tệp cấu hình có mục [smtp] (host, port, security, user, from).")
 @store_option
+@dir_option
 def mail(period, templates_dir, plan_path, send, units, resend, outbox, message_path, config_path, store_path):
     """Soạn (hoặc gửi) thư kèm biểu cho từng đơn vị báo cáo."""
     from bdg_excel.mail import check_text, mail_units, summary_lines
     from bdg_excel.store import Store
 
+    templates_dir = _needed(templates_dir or _folder().templates(period), "templates_dir")
+    outbox = Path(outbox) if outbox else _folder().outbox_root
     plan = _plan(plan_path)
     units = tuple(_unit_code(plan, code) for code in units)  # an unknown unit stops here, before any prompt
     text = check_text(message_path)
     settings = _smtp_settings(config_path) if send else None
-    with Store(Path(store_path)) as store:
+    with Store(_store(store_path)) as store:
         deliveries = mail_units(plan, period, Path(templates_dir), unit_codes=units, text=text,
                                 outbox=Path(outbox) / period, settings=settings, store=store, resend=resend)
     _echo(summary_lines(deliveries, None if send else Path(outbox) / period))
@@ -306,7 +361,7 @@ def _smtp_settings(config_path: str | None):
 
     from bdg_excel.mail import settings_from
 
-    settings = settings_from(Path(config_path) if config_path else None)
+    settings = settings_from(Path(config_path) if config_path else None, base=_folder().smtp)
     if settings.user and not settings.password:
         password = click.prompt(f"Mật khẩu thư của {settings.user}", hide_input=True, default="", show_default=False)
         settings = dataclasses.replace(settings, password=password)
@@ -315,16 +370,18 @@ def _smtp_settings(config_path: str | None):
 
 @cli.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--inbox", "inbox_dir", required=True, type=click.Path(file_okay=False),
-              help="Thư mục lưu các biểu nhận được.")
+@click.option("--inbox", "inbox_dir", type=click.Path(file_okay=False),
+              help="Thư mục lưu các biểu nhận được; mặc định hop-thu của thư mục báo cáo.")
 @store_option
+@dir_option
 def collect(sources, inbox_dir, store_path):
     """Lưu các biểu đính kèm trong thư trả lời (.eml, .msg, mbox, Maildir) vào thư mục INBOX."""
     from bdg_excel.collect import collect as collect_attachments, summary_lines
 
     from bdg_excel.store import Store
 
-    with Store(Path(store_path)) as store:
+    inbox_dir = _needed(inbox_dir or _folder().inbox, "inbox_dir")
+    with Store(_store(store_path)) as store:
         found = collect_attachments([Path(s) for s in sources], Path(inbox_dir), store)
     _echo(summary_lines(found))
     if not found.clean:
@@ -337,6 +394,7 @@ def collect(sources, inbox_dir, store_path):
 @click.option("--unit", help="Chỉ các tệp của đơn vị này (mã đơn vị).")
 @plan_option
 @store_option
+@dir_option
 def originals(out_dir, period, unit, plan_path, store_path):
     """Chép ra thư mục OUT_DIR các tệp đơn vị đã gửi, đúng từng byte như khi nhận."""
     from bdg_excel.originals import export_originals, summary_lines
@@ -344,8 +402,46 @@ def originals(out_dir, period, unit, plan_path, store_path):
 
     if unit:
         unit = _unit_code(_plan(plan_path), unit)
-    if not Path(store_path).is_file():
+    store_path = _store(store_path)
+    if not store_path.is_file():
         raise UserError(f"Chưa có kho dữ liệu '{store_path}': hãy chạy 'bdg ingest' hoặc 'bdg consolidate' trước.")
-    with Store(Path(store_path)) as store:
+    with Store(store_path) as store:
         copied = export_originals(store, Path(out_dir), period, unit)
     _echo(summary_lines(copied, Path(out_dir)))
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--plan", "plan_path", help="Kế hoạch ban đầu: tệp .xlsx/.json hoặc mã kế hoạch có sẵn; mặc định là kế "
+                                          "hoạch Ninh Thuận 2020.")
+def init(folder, plan_path):
+    """Tạo thư mục báo cáo FOLDER: kehoach.xlsx, mau-bieu, hop-thu, tong-hop, du-lieu và tệp cài đặt bdg.toml."""
+    from bdg_excel.new_folder import create_folder
+    from bdg_excel.plan_files import load_plan
+
+    created = create_folder(Path(folder), lambda: load_plan(plan_path))
+    for path in created:
+        click.echo(f"Đã tạo '{path}'.")
+    click.echo(f"Thư mục báo cáo '{folder}' đã sẵn sàng: sửa địa chỉ email các đơn vị trong kehoach.xlsx, ghi máy "
+               "chủ thư vào bdg.toml, rồi chạy các lệnh bdg từ trong thư mục đó.")
+
+
+@cli.command()
+@period_option
+@plan_option
+@store_option
+@click.option("--inbox", "inbox_dir", type=click.Path(file_okay=False),
+              help="Thư mục nhận biểu; mặc định hop-thu của thư mục báo cáo.")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
+              help="Xem tình hình vào ngày này (YYYY-MM-DD); mặc định hôm nay (giờ Việt Nam).")
+@dir_option
+def status(period, plan_path, store_path, inbox_dir, as_of):
+    """Tình hình kỳ báo cáo trên một màn hình: ai đã nộp, ai trễ hạn, bao nhiêu lỗi, việc tiếp theo."""
+    from bdg_excel import clock
+    from bdg_excel.round_status import round_status, status_lines
+
+    folder = _folder()
+    state = round_status(_plan(plan_path), period, _store(store_path), (as_of or clock.now()).date(),
+                         inbox=Path(inbox_dir) if inbox_dir else folder.inbox, templates=folder.templates(period),
+                         consolidated=folder.consolidated(period))
+    _echo(status_lines(state))

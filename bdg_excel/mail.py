@@ -111,10 +111,12 @@ def compose(plan: Plan, period: Period, unit: Unit, attachment: Path, text: str,
     return message
 
 
-def settings_from(config: Path | None, env: dict[str, str] | None = None) -> SmtpSettings:
-    """SMTP settings from a config file ([smtp] section), overridden by BDG_SMTP_* variables."""
+def settings_from(config: Path | None, env: dict[str, str] | None = None,
+                  base: dict[str, str] | None = None) -> SmtpSettings:
+    """SMTP settings: ``base`` (the [smtp] section of the reporting folder's bdg.toml), overridden by a
+    config file ([smtp] section), overridden by BDG_SMTP_* variables."""
     env = os.environ if env is None else env
-    values: dict[str, str] = {}
+    values: dict[str, str] = {key: value for key, value in (base or {}).items() if value}
     if config is not None:
         parser = configparser.ConfigParser()
         try:

@@ -291,6 +291,11 @@ class Store:
                               (period, unit)).fetchone()
         return row["last"]
 
+    def units_mailed(self, period: str) -> set[str]:
+        """The units whose workbook was emailed for a period."""
+        return {row["unit"] for row in self.db.execute("SELECT DISTINCT unit FROM mail_sent WHERE period = ?",
+                                                       (period,))}
+
     def files(self, period: str | None = None) -> list[StoredFile]:
         """Every stored file (of one period), in the order they supersede each other: by when the
         unit sent it where its email said so, else by when it was ingested, then in ingest order.

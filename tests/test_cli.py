@@ -320,7 +320,7 @@ def no_libreoffice(tmp_path, monkeypatch):
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     monkeypatch.delenv("BDG_SOFFICE", raising=False)
-    monkeypatch.setattr(pdf, "WINDOWS_SOFFICE", empty / "soffice.exe")
+    monkeypatch.setattr(pdf, "windows_places", lambda env, registry: [])
     return empty
 
 

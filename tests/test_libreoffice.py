@@ -145,7 +145,7 @@ def test_pdf_without_libreoffice_is_a_clear_message(tmp_path, monkeypatch):
     monkeypatch.delenv("BDG_SOFFICE", raising=False)
     import bdg_excel.pdf as pdf
 
-    monkeypatch.setattr(pdf, "WINDOWS_SOFFICE", tmp_path / "soffice.exe")
+    monkeypatch.setattr(pdf, "windows_places", lambda env, registry: [])
     result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path), "--pdf"])
     assert result.exit_code == 2
     assert "\nLỗi: Không tìm thấy LibreOffice để in PDF" in result.output
@@ -162,7 +162,7 @@ def test_a_conversion_that_hangs_is_stopped_with_its_children(tmp_path, monkeypa
     fake = tmp_path / "soffice"
     fake.write_text(f"#!/bin/sh\nsleep 60 &\necho $! > {child}\nsleep 60\n")
     fake.chmod(0o755)
-    monkeypatch.setattr(pdf, "find_soffice", lambda: str(fake))
+    monkeypatch.setattr(pdf, "find_soffice", lambda configured=None: str(fake))
     with pytest.raises(OutputError, match="không chuyển xong tệp 'x.xlsx' sau 1 giây"):
         pdf.convert(tmp_path / "x.xlsx", "pdf", tmp_path, timeout=1)
     stat = Path(f"/proc/{int(child.read_text())}/stat")

@@ -1,0 +1,118 @@
+"""``bdg status``: a reporting round on one screen — who returned, who is late, how many problems,
+what to run next. It reads the store and the inbox and changes neither."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bdg_excel.consolidation import build
+from bdg_excel.ingest import inbox_entries
+from bdg_excel.plan import Period, Plan
+from bdg_excel.problems import ERROR
+from bdg_excel.status import LATE, NOT_RECEIVED, ON_TIME, SubmissionRow, submission_rows
+from bdg_excel.store import Store
+
+
+@dataclass(frozen=True)
+class RoundStatus:
+    """What ``bdg status`` shows."""
+
+    period: Period
+    today: date
+    rows: list[SubmissionRow]
+    errors: int
+    warnings: int
+    waiting: int  # files in the inbox that are not in the store yet
+    templates: int | None  # collection workbooks written for the period (None: unknown, no folder)
+    mailed: int
+    consolidated: Path | None  # the period's consolidated workbook, when it exists
+
+    @property
+    def returned(self) -> list[SubmissionRow]:
+        return [r for r in self.rows if r.status.startswith((ON_TIME, LATE))]
+
+    @property
+    def missing(self) -> list[SubmissionRow]:
+        return [r for r in self.rows if not r.status.startswith((ON_TIME, LATE))]
+
+
+def round_status(plan: Plan, period_code: str, store_path: Path, today: date, inbox: Path | None = None,
+                 templates: Path | None = None, consolidated: Path | None = None) -> RoundStatus:
+    """The state of a period's round, read from the store (never created here) and the inbox."""
+    period = plan.period(period_code)
+    rows, errors, warnings, mailed, known = submission_rows(plan, period, [], {}, {}), 0, 0, 0, set()
+    if Path(store_path).is_file():
+        with Store(store_path) as store:
+            result = build(plan, period, store, [])
+            rows = result.submissions
+            severities = Counter(p.severity for _, p in result.problems)
+            errors, warnings = severities[ERROR], sum(severities.values()) - severities[ERROR]
+            mailed = len(store.units_mailed(period.code))
+            known = {path for path in _inbox_files(inbox) if store.has(_sha256(path))}
+    waiting = len([path for path in _inbox_files(inbox) if path not in known])
+    count = len(list(templates.glob(f"{period.code}_*.xlsx"))) if templates and templates.is_dir() else \
+        (0 if templates else None)
+    return RoundStatus(period, today, rows, errors, warnings, waiting, count, mailed,
+                       consolidated if consolidated and consolidated.is_file() else None)
+
+
+def _inbox_files(inbox: Path | None) -> list[Path]:
+    return inbox_entries(inbox)[0] if inbox and inbox.is_dir() else []
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _units(rows: list[SubmissionRow]) -> str:
+    return ", ".join(f"{r.unit.code} ({r.unit.name})" for r in rows)
+
+
+def status_lines(state: RoundStatus) -> list[str]:
+    """The round on one screen, ending with the next command to run."""
+    period, deadline = state.period, state.period.deadline
+    days = (state.today - deadline).days
+    when = (f"đã quá hạn {days} ngày" if days > 0 else "hôm nay là hạn nộp" if days == 0
+            else f"còn {-days} ngày")
+    lines = [f"Kỳ {period.code} ({period.name}), hạn nộp {deadline:%d/%m/%Y}; hôm nay {state.today:%d/%m/%Y}, "
+             f"{when}."]
+    late = [r for r in state.returned if r.status.startswith(LATE)]
+    lines.append(f"Đã nộp: {len(state.returned)}/{len(state.rows)} đơn vị (đúng hạn {len(state.returned) - len(late)}"
+                 f", nộp muộn {len(late)}).")
+    if late:
+        lines.append(f"Nộp muộn ({len(late)}): {_units(late)}.")
+    if state.missing:
+        label = "Quá hạn chưa nộp" if days > 0 else "Chưa nộp"
+        lines.append(f"{label} ({len(state.missing)}): {_units(state.missing)}.")
+    unusable = [r for r in state.missing if r.status != NOT_RECEIVED]
+    if unusable:
+        lines.append("Biểu không dùng được: " + ", ".join(f"{r.unit.code} ({r.status})" for r in unusable) + ".")
+    lines.append(f"Vấn đề trong các biểu đã nhận: {state.errors} lỗi, {state.warnings} cảnh báo.")
+    if state.waiting:
+        lines.append(f"Hộp thư có {state.waiting} tệp mới chưa nhận vào kho dữ liệu.")
+    lines.append(f"Việc tiếp theo: {next_step(state)}")
+    return lines
+
+
+def next_step(state: RoundStatus) -> str:
+    """The command (or the wait) that moves the round on."""
+    code = state.period.code
+    if state.templates == 0:
+        return f"bdg templates --period {code}"
+    if state.waiting:
+        return f"bdg consolidate --period {code} --pdf"
+    if not state.returned and not state.mailed and not any(r.status != NOT_RECEIVED for r in state.rows):
+        return f"bdg mail --period {code} --send"
+    if state.missing:
+        return (f"chờ {len(state.missing)} đơn vị còn lại; khi có thư trả lời, lưu biểu vào hộp thư bằng "
+                f"'bdg collect TỆP-THƯ' (hoặc chép tệp vào thư mục hop-thu), rồi 'bdg consolidate --period {code} "
+                "--pdf'.")
+    if state.consolidated is None:
+        return f"bdg consolidate --period {code} --pdf"
+    return f"đã nhận đủ; bảng tổng hợp ở '{state.consolidated}'."
