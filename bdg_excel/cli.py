@@ -202,14 +202,17 @@ def master(out_path, plan_path):
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @plan_option
 @click.option("--period", help="Kỳ báo cáo mong đợi (YYYY hoặc YYYY-H1).")
-def check(files, plan_path, period):
+@click.option("--store", "store_path", type=click.Path(dir_okay=False),
+              help="Đối chiếu thêm với số liệu các kỳ trước của đơn vị trong kho dữ liệu này.")
+def check(files, plan_path, period, store_path):
     """Kiểm tra biểu đã điền mà không lưu gì (đơn vị có thể tự chạy trước khi gửi)."""
     from bdg_excel.ingest import check_files
 
     plan = _plan(plan_path)
     if period:
         plan.period(period)
-    if check_files([Path(f) for f in files], plan, period, echo=click.echo, verbose=_verbose()):
+    if check_files([Path(f) for f in files], plan, period, echo=click.echo, verbose=_verbose(),
+                   store_path=Path(store_path) if store_path else None):
         raise SystemExit(1)
 
 
@@ -349,3 +352,21 @@ def originals(out_dir, period, unit, plan_path, store_path):
     with Store(Path(store_path)) as store:
         copied = export_originals(store, Path(out_dir), period, unit)
     _echo(summary_lines(copied, Path(out_dir)))
+
+
+@cli.command()
+@click.option("--store", "store_path", required=True, type=click.Path(dir_okay=False),
+              help="Kho dữ liệu SQLite lưu mọi tệp đã nhận.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="Tệp xuất: .xlsx hoặc .csv (UTF-8, mở được bằng Excel).")
+@click.option("--period", "periods", multiple=True, help="Chỉ kỳ này (có thể lặp lại); mặc định mọi kỳ.")
+@plan_option
+def export(store_path, out_path, periods, plan_path):
+    """Xuất mọi số liệu đã nhận (mỗi dòng một số liệu, qua các kỳ) ra .xlsx hoặc .csv."""
+    from bdg_excel.export import export_figures
+
+    plan = _plan(plan_path)
+    for period in periods:
+        plan.period(period)
+    count = export_figures(Path(store_path), plan, periods, Path(out_path))
+    click.echo(f"Đã ghi {count} số liệu vào '{out_path}'.")
