@@ -370,3 +370,71 @@ def export(store_path, out_path, periods, plan_path):
         plan.period(period)
     count = export_figures(Path(store_path), plan, periods, Path(out_path))
     click.echo(f"Đã ghi {count} số liệu vào '{out_path}'.")
+
+
+def _day(ctx, param, value: str | None):
+    """A day given as YYYY-MM-DD (or dd/mm/yyyy)."""
+    from datetime import datetime
+
+    if value is None:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            pass
+    raise click.BadParameter(f"'{value}' không phải là ngày (YYYY-MM-DD).")
+
+
+@cli.command()
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False))
+@period_option
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Thư mục ghi các biểu đã đánh dấu và thư .eml.")
+@plan_option
+@store_option
+@click.option("--send", is_flag=True, help="Gửi thật qua máy chủ SMTP (mặc định chỉ soạn thư .eml).")
+@click.option("--unit", "units", multiple=True, help="Chỉ trả lời đơn vị này (có thể lặp lại).")
+@click.option("--deadline", callback=_day, help="Hạn gửi lại (YYYY-MM-DD); mặc định 3 ngày làm việc kể từ hôm nay.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="Tệp cấu hình có mục [smtp] (host, port, security, user, from).")
+def feedback(inbox, period, out_dir, plan_path, store_path, send, units, deadline, config_path):
+    """Nhận các biểu trong INBOX rồi gửi lại cho từng đơn vị biểu có lỗi, đã đánh dấu các ô cần sửa."""
+    from bdg_excel.feedback import feedback as answer_units
+    from bdg_excel.notices import failed, summary_lines
+
+    plan = _plan(plan_path)
+    units = tuple(_unit_code(plan, code) for code in units)
+    settings = _smtp_settings(config_path) if send else None
+    notices = answer_units(Path(inbox), plan, period, Path(out_dir), Path(store_path), unit_codes=units,
+                           settings=settings, deadline=deadline, show_progress=True)
+    _echo(summary_lines(notices, None if send else Path(out_dir)))
+    if failed(notices):
+        raise SystemExit(1)
+
+
+@cli.command()
+@period_option
+@click.option("--as-of", "as_of", callback=_day, help="Ngày nhắc (YYYY-MM-DD); mặc định hôm nay (giờ Việt Nam).")
+@plan_option
+@store_option
+@click.option("--send", is_flag=True, help="Gửi thật qua máy chủ SMTP (mặc định chỉ soạn thư .eml).")
+@click.option("--resend", is_flag=True, help="Nhắc lại cả đơn vị đã được nhắc trong ngày.")
+@click.option("--unit", "units", multiple=True, help="Chỉ nhắc đơn vị này (có thể lặp lại).")
+@click.option("--outbox", default=str(Path("output") / "mail"), show_default=True, type=click.Path(file_okay=False),
+              help="Thư mục ghi các thư .eml khi không gửi.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="Tệp cấu hình có mục [smtp] (host, port, security, user, from).")
+def remind(period, as_of, plan_path, store_path, send, resend, units, outbox, config_path):
+    """Nhắc các đơn vị chưa gửi báo cáo dùng được (trước hạn: nhắc; quá hạn: báo chậm)."""
+    from bdg_excel.notices import failed, summary_lines
+    from bdg_excel.remind import remind as remind_units
+
+    plan = _plan(plan_path)
+    units = tuple(_unit_code(plan, code) for code in units)
+    settings = _smtp_settings(config_path) if send else None
+    notices = remind_units(plan, period, Path(store_path), Path(outbox) / period, as_of=as_of, unit_codes=units,
+                           settings=settings, resend=resend)
+    _echo(summary_lines(notices, None if send else Path(outbox) / period))
+    if failed(notices):
+        raise SystemExit(1)

@@ -73,6 +73,9 @@ COMMANDS = {
     "consolidate": ["consolidate", "{tmp}/t", "--period", "2020", "--out", "{tmp}/x.xlsx", "--store", "{tmp}/s.sqlite"],
     "mail": ["mail", "--period", "2020", "--templates", "{tmp}/t", "--outbox", "{tmp}/mail", "--store", "{tmp}/s.sqlite"],
     "collect": ["collect", "{tmp}/mail", "--inbox", "{tmp}/in", "--store", "{tmp}/s.sqlite"],
+    "feedback": ["feedback", "{tmp}/t", "--period", "2020", "--out", "{tmp}/fb", "--store", "{tmp}/s.sqlite"],
+    "remind": ["remind", "--period", "2020", "--outbox", "{tmp}/mail", "--store", "{tmp}/s.sqlite"],
+    "export": ["export", "--store", "{tmp}/s.sqlite", "--out", "{tmp}/x.xlsx"],
 }
 PROBE = """
 import sys
