@@ -44,7 +44,9 @@ def annotated_return(plan: Plan, period: Period, unit: Unit, data: bytes, proble
     """Write the annotated return beside ``out`` (its suffix follows the kind of workbook written:
     .xlsm for a workbook with macros, else .xlsx); the path written."""
     workbook = _own_workbook(data)
-    if workbook is None:
+    if workbook is not None:
+        _results_for_formulas(workbook, data)
+    else:
         workbook, problems = _fresh_workbook(plan, period, unit, data, problems)
     _annotate(workbook, problems)
     path = Path(out).with_suffix(".xlsm" if workbook.vba_archive is not None else ".xlsx")
@@ -81,12 +83,24 @@ def _own_workbook(data: bytes):
         return None
 
 
+def _results_for_formulas(workbook, data: bytes) -> None:
+    """Put the result the unit's program computed in place of a formula typed in an input cell: openpyxl
+    keeps formulas but not their results, and a formula without a result is no figure."""
+    sheet, typed, cells = typed_cells(data)
+    if sheet not in workbook.sheetnames:
+        return
+    for name, (code, key) in cells.items():
+        cell = workbook[sheet][name]
+        if isinstance(cell.value, str) and cell.value.startswith("=") and key in typed[code]:
+            cell.value = typed[code][key]
+
+
 def _fresh_workbook(plan: Plan, period: Period, unit: Unit, data: bytes, problems: list[Problem]):
     """The unit's collection workbook written afresh with everything it typed, and the problems moved
     to the cells where the same figures now are (those of rows it no longer has keep no cell)."""
     openpyxl = _openpyxl()
 
-    typed, cells = typed_cells(data)
+    _, typed, cells = typed_cells(data)
     entries = {code: Entry(*(_number(values.get(k)) for k in layout.NUMBER_INPUTS), _note(values.get("note")))
                for code, values in typed.items()}
     with tempfile.TemporaryDirectory(prefix="bdg-annotate-") as folder:
@@ -103,7 +117,7 @@ def _fresh_workbook(plan: Plan, period: Period, unit: Unit, data: bytes, problem
         code, key = cells.get(found.cell, (None, None))
         cell = f"{column_letter(layout.COLUMN_INDEX[key])}{rows[code]}" if code in rows else ""
         moved.append(Problem(found.code, found.severity, found.message, found.file,
-                             layout.DATA_SHEET if cell else found.sheet, cell or found.cell))
+                             layout.DATA_SHEET if cell else found.sheet, cell))  # no cell of theirs is left
     return workbook, moved
 
 

@@ -36,7 +36,7 @@ def feedback(inbox: Path, plan: Plan, period_code: str, out_dir: Path, store_pat
     period = plan.period(period_code)
     units = template_units(plan, unit_codes)
     deadline = deadline or default_deadline()
-    paths, skipped = inbox_entries(inbox)
+    paths, _ = inbox_entries(inbox)  # skipped entries are ingest's to list, not the units'
     with Store(store_path) as store:
         outcomes = list(ingest_paths(paths, plan, store, Progress(len(paths)) if show_progress else None))
         latest = {f.unit: f for f in store.files(period.code) if f.unit}

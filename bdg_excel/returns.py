@@ -277,14 +277,15 @@ def _figure(element, row, index, columns, sheet_name, formulas, where: Where) ->
     return Figure(element.code, entry, sheet_name, cells, usable), problems
 
 
-def typed_cells(data: bytes) -> tuple[dict[str, dict[str, object]], dict[str, tuple[str, str]]]:
-    """What was typed in a readable return, to write it into a fresh workbook: code -> {column key ->
-    the cell's value as read (number, text, date, true/false)} for the input columns, and each of
-    those cells (``F12``) -> (code, column key). Empty when the file has no data table."""
+def typed_cells(data: bytes) -> tuple[str, dict[str, dict[str, object]], dict[str, tuple[str, str]]]:
+    """What was typed in a readable return, to write it again: the data sheet's name, code -> {column
+    key -> the cell's value as read (number, text, date, true/false; a formula's computed result)} for
+    the input columns, and each of those cells (``F12``) -> (code, column key). Empty when the file has
+    no data table."""
     try:
-        _, rows, header_row, columns = _find_table(_open(data))
+        sheet, rows, header_row, columns = _find_table(_open(data))
     except Refused:
-        return {}, {}
+        return "", {}, {}
     typed: dict[str, dict[str, object]] = {}
     cells: dict[str, tuple[str, str]] = {}
     keys = [k for k in (*layout.NUMBER_INPUTS, "note") if k in columns]
@@ -296,4 +297,4 @@ def typed_cells(data: bytes) -> tuple[dict[str, dict[str, object]], dict[str, tu
             continue
         typed[code] = {k: row[columns[k]] for k in keys if columns[k] < len(row) and row[columns[k]] not in ("", None)}
         cells.update({cell_name(index, columns[k]): (code, k) for k in keys})
-    return typed, cells
+    return sheet, typed, cells

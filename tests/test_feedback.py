@@ -1,6 +1,6 @@
 """Annotated returns sent back to the units: ``bdg feedback``."""
 import email
-import shutil
+import zipfile
 from datetime import date
 from email import policy
 from pathlib import Path
@@ -239,14 +239,39 @@ def test_the_default_deadline_is_three_working_days_from_today():
     assert working_days_after(date(2026, 11, 28), 3) == date(2026, 12, 2)  # Saturday -> Wednesday
 
 
-def test_an_xlsm_stays_an_xlsm(plan, tmp_path):
+def as_xlsm(source: Path, target: Path) -> Path:
+    """A return as a workbook with macros: the same parts, a (dummy) VBA project, the macro-enabled type."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"spreadsheetml.sheet.main+xml", b"MACRO").replace(
+                    b"application/vnd.openxmlformats-officedocument.MACRO",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml").replace(
+                    b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+            zout.writestr(item, data)
+        zout.writestr("xl/vbaProject.bin", VBA)
+    return target
+
+
+VBA = b"\xd0\xcf\x11\xe0 a VBA project, kept byte for byte"
+
+
+def test_an_xlsm_is_annotated_as_an_xlsm_with_its_macros_kept(plan, tmp_path):
     source = make_return(plan, "SNV", tmp_path / "snv.xlsx", seed_entries(plan)["SNV"])
     edit(source, cells={("MT1.CT1b", "numerator"): 9})
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    shutil.copy(source, inbox / "snv.xlsx")
-    assert feedback(inbox, tmp_path).exit_code == 0
-    assert (tmp_path / "out" / "2020_SNV_So-Noi-vu_kiem-tra.xlsx").is_file()
+    (tmp_path / "inbox").mkdir()
+    sent = as_xlsm(source, tmp_path / "inbox" / "snv.xlsm")
+    assert feedback(tmp_path / "inbox", tmp_path).exit_code == 0
+    annotated = tmp_path / "out" / "2020_SNV_So-Noi-vu_kiem-tra.xlsm"
+    assert zipfile.ZipFile(annotated).read("xl/vbaProject.bin") == VBA
+    assert places(read_file(annotated, plan).problems) == places(read_file(sent, plan).problems) == \
+        [("Nhập liệu", "F11", "numerator-exceeds-denominator")]
+    message = email.message_from_bytes((tmp_path / "out" / "2020_SNV_So-Noi-vu_kiem-tra.eml").read_bytes(),
+                                       policy=policy.default)
+    (part,) = message.iter_attachments()
+    assert part.get_filename() == annotated.name and part.get_content_type() == \
+        "application/vnd.ms-excel.sheet.macroenabled.12"
 
 
 @pytest.mark.slow
@@ -266,3 +291,20 @@ def test_sent_over_the_real_smtp_server_with_the_annotated_workbook(plan, tmp_pa
         again = feedback(tmp_path / "inbox", tmp_path, "--send", env=server.env)
         assert again.output.splitlines()[-1] == "Tổng cộng: bỏ qua 3." and len(server.handler.received) == 3
     assert not list((tmp_path / "out").glob("*.eml"))
+
+
+@pytest.mark.slow
+def test_a_formula_typed_in_an_input_cell_keeps_its_result(plan, tmp_path):
+    from tests.lo import convert
+
+    source = make_return(plan, "SNV", tmp_path / "made" / "snv.xlsx", seed_entries(plan)["SNV"])
+    edit(source, cells={("MT1.CT1b", "numerator"): 9, ("MT1.CT2", "numerator"): "=40+8"})
+    sent = convert(source, "xlsx", tmp_path / "inbox", recalculate=True)
+    before = read_file(sent, plan)
+    assert feedback(tmp_path / "inbox", tmp_path).exit_code == 0
+    annotated = tmp_path / "out" / "2020_SNV_So-Noi-vu_kiem-tra.xlsx"
+    after = read_file(annotated, plan)
+    assert [(f.code, f.entry) for f in after.figures] == [(f.code, f.entry) for f in before.figures]
+    assert places(after.problems) == places(before.problems)
+    ws = openpyxl.load_workbook(annotated)[DATA_SHEET]
+    assert ws.cell(row_of(ws, "MT1.CT2"), 6).value == 48
