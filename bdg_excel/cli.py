@@ -247,15 +247,18 @@ def master(out_path, plan_path):
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @plan_option
 @click.option("--period", help="Kỳ báo cáo mong đợi (YYYY hoặc YYYY-H1).")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False),
+              help="Đối chiếu thêm với số liệu các kỳ trước của đơn vị trong kho dữ liệu này.")
 @dir_option
-def check(files, plan_path, period):
+def check(files, plan_path, period, store_path):
     """Kiểm tra biểu đã điền mà không lưu gì (đơn vị có thể tự chạy trước khi gửi)."""
     from bdg_excel.ingest import check_files
 
     plan = _plan(plan_path)
     if period:
         plan.period(period)
-    if check_files([Path(f) for f in files], plan, period, echo=click.echo, verbose=_verbose()):
+    if check_files([Path(f) for f in files], plan, period, echo=click.echo, verbose=_verbose(),
+                   store_path=Path(store_path) if store_path else None):
         raise SystemExit(1)
 
 
@@ -427,6 +430,69 @@ def init(folder, plan_path):
 
 
 @cli.command()
+@store_option
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="Tệp xuất: .xlsx hoặc .csv (UTF-8, mở được bằng Excel).")
+@click.option("--period", "periods", multiple=True, help="Chỉ kỳ này (có thể lặp lại); mặc định mọi kỳ.")
+@plan_option
+@dir_option
+def export(store_path, out_path, periods, plan_path):
+    """Xuất mọi số liệu đã nhận (mỗi dòng một số liệu, qua các kỳ) ra .xlsx hoặc .csv."""
+    from bdg_excel.export import export_figures
+
+    plan = _plan(plan_path)
+    for period in periods:
+        plan.period(period)
+    count = export_figures(_store(store_path), plan, periods, Path(out_path))
+    click.echo(f"Đã ghi {count} số liệu vào '{out_path}'.")
+
+
+def _day(ctx, param, value: str | None):
+    """A day given as YYYY-MM-DD (or dd/mm/yyyy)."""
+    from datetime import datetime
+
+    if value is None:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            pass
+    raise click.BadParameter(f"'{value}' không phải là ngày (YYYY-MM-DD).")
+
+
+@cli.command()
+@click.argument("inbox", required=False, type=click.Path(exists=True, file_okay=False))
+@period_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False),
+              help="Thư mục ghi các biểu đã đánh dấu và thư .eml; mặc định tong-hop/phan-hoi/KỲ của thư mục báo "
+                   "cáo.")
+@plan_option
+@store_option
+@click.option("--send", is_flag=True, help="Gửi thật qua máy chủ SMTP (mặc định chỉ soạn thư .eml).")
+@click.option("--unit", "units", multiple=True, help="Chỉ trả lời đơn vị này (có thể lặp lại).")
+@click.option("--deadline", callback=_day, help="Hạn gửi lại (YYYY-MM-DD); mặc định 3 ngày làm việc kể từ hôm nay.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="Tệp cấu hình có mục [smtp] (host, port, security, user, from).")
+@dir_option
+def feedback(inbox, period, out_dir, plan_path, store_path, send, units, deadline, config_path):
+    """Nhận các biểu trong INBOX rồi gửi lại cho từng đơn vị biểu có lỗi, đã đánh dấu các ô cần sửa."""
+    from bdg_excel.feedback import feedback as answer_units
+    from bdg_excel.notices import failed, summary_lines
+
+    inbox = _needed(inbox or _folder().inbox, "inbox")
+    out_dir = _needed(out_dir or _folder().output_dir("phan-hoi", period), "out_dir")
+    plan = _plan(plan_path)
+    units = tuple(_unit_code(plan, code) for code in units)
+    settings = _smtp_settings(config_path) if send else None
+    notices = answer_units(Path(inbox), plan, period, Path(out_dir), _store(store_path), unit_codes=units,
+                           settings=settings, deadline=deadline, show_progress=True)
+    _echo(summary_lines(notices, None if send else Path(out_dir)))
+    if failed(notices):
+        raise SystemExit(1)
+
+
+@cli.command()
 @period_option
 @plan_option
 @store_option
@@ -445,3 +511,33 @@ def status(period, plan_path, store_path, inbox_dir, as_of):
                          inbox=Path(inbox_dir) if inbox_dir else folder.inbox, templates=folder.templates(period),
                          consolidated=folder.consolidated(period))
     _echo(status_lines(state))
+
+
+@cli.command()
+@period_option
+@click.option("--as-of", "as_of", callback=_day, help="Ngày nhắc (YYYY-MM-DD); mặc định hôm nay (giờ Việt Nam).")
+@plan_option
+@store_option
+@click.option("--send", is_flag=True, help="Gửi thật qua máy chủ SMTP (mặc định chỉ soạn thư .eml).")
+@click.option("--resend", is_flag=True, help="Nhắc lại cả đơn vị đã được nhắc trong ngày.")
+@click.option("--unit", "units", multiple=True, help="Chỉ nhắc đơn vị này (có thể lặp lại).")
+@click.option("--outbox", type=click.Path(file_okay=False),
+              help="Thư mục ghi các thư .eml khi không gửi; mặc định tong-hop/thu-gui của thư mục báo cáo, ngoài "
+                   "thư mục báo cáo là output/mail.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="Tệp cấu hình có mục [smtp] (host, port, security, user, from).")
+@dir_option
+def remind(period, as_of, plan_path, store_path, send, resend, units, outbox, config_path):
+    """Nhắc các đơn vị chưa gửi báo cáo dùng được (trước hạn: nhắc; quá hạn: báo chậm)."""
+    from bdg_excel.notices import failed, summary_lines
+    from bdg_excel.remind import remind as remind_units
+
+    outbox = Path(outbox) if outbox else _folder().outbox_root
+    plan = _plan(plan_path)
+    units = tuple(_unit_code(plan, code) for code in units)
+    settings = _smtp_settings(config_path) if send else None
+    notices = remind_units(plan, period, _store(store_path), outbox / period, as_of=as_of, unit_codes=units,
+                           settings=settings, resend=resend)
+    _echo(summary_lines(notices, None if send else outbox / period))
+    if failed(notices):
+        raise SystemExit(1)

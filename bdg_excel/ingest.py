@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from bdg_excel import container, failures
-from bdg_excel.errors import os_reason
+from bdg_excel.changes import unusual_changes
+from bdg_excel.errors import BdgError, os_reason
 from bdg_excel.filenames import shown_name
 from bdg_excel.returns import read_file, read_return, too_large
 from bdg_excel.submission import (ACCEPTED, FAILED, REJECTED, SKIPPED, STATUS_LABELS, WITH_PROBLEMS,
@@ -101,21 +102,21 @@ def ingest_paths(paths: list[Path], plan: Plan, store: Store, progress: Progress
     workers = min(os.cpu_count() or 1, len(paths) // PARALLEL_FROM)
     if workers < 2:
         loaded = (_load(path, plan, store.has) for path in paths)
-        yield from counted(_recorded(paths, loaded, store), progress, lambda outcome: len(outcome.problems))
+        yield from counted(_recorded(paths, loaded, store, plan), progress, lambda outcome: len(outcome.problems))
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(plan, store.path)) as pool:
         loaded = pool.map(_load_in_worker, paths, chunksize=16)
-        yield from counted(_recorded(paths, loaded, store), progress, lambda outcome: len(outcome.problems))
+        yield from counted(_recorded(paths, loaded, store, plan), progress, lambda outcome: len(outcome.problems))
 
 
-def _recorded(paths: list[Path], loaded: Iterator, store: Store) -> Iterator[Outcome]:
+def _recorded(paths: list[Path], loaded: Iterator, store: Store, plan: Plan) -> Iterator[Outcome]:
     """Record loaded files in batches, one transaction each (one commit per file would be most of
     the cost of storing it); a batch lost to a crash is simply ingested again by the next run."""
     for batch in _batches(zip(paths, loaded)):
         with store.transaction():
-            outcomes = [_record(path, found, store) for path, found in batch]
+            outcomes = [_record(path, found, store, plan) for path, found in batch]
         yield from outcomes
 
 
@@ -172,12 +173,15 @@ def _load_in_worker(path: Path) -> tuple | Outcome:
                  lambda sha256: db.execute("SELECT 1 FROM files WHERE sha256 = ?", (sha256,)).fetchone() is not None)
 
 
-def _record(path: Path, loaded: tuple | Outcome, store: Store) -> Outcome:
-    """Record a loaded file in the store and say what happened; a file that failed through our own
-    error is logged beside the store and not recorded, so that the next run reads it again."""
+def _record(path: Path, loaded: tuple | Outcome, store: Store, plan: Plan) -> Outcome:
+    """Record a loaded file in the store, with its figures checked against the unit's earlier ones, and
+    say what happened; a file that failed through our own error is logged beside the store and not
+    recorded, so that the next run reads it again."""
     if isinstance(loaded, Outcome):
         return _logged(loaded, failures.log_path(store.path)) if loaded.failure else loaded
     sha256, data, submission = loaded
+    if submission is not None and not submission.failure:
+        submission.problems += unusual_changes(plan, submission, store)
     if submission is not None and (submission.failure or store.add(submission, path, data)):
         return _answered(path, submission, failures.log_path(store.path))
     stored = store.file(sha256)
@@ -197,12 +201,28 @@ def _logged(outcome: Outcome, log: Path) -> Outcome:
     return Outcome(outcome.path, status=FAILED, problems=[found], failure=outcome.failure)
 
 
-def check_files(paths: list[Path], plan: Plan, period: str | None, echo=print, verbose: bool = False) -> int:
+def check_files(paths: list[Path], plan: Plan, period: str | None, echo=print, verbose: bool = False,
+                store_path: Path | None = None) -> int:
     """Read and validate files without storing them, echoing for each the lines ``bdg ingest``
-    would print; how many problems were found."""
+    would print; how many problems were found. With ``store_path``, figures are also checked
+    against the units' earlier results in that store (which is only read)."""
+    if store_path is not None and not Path(store_path).is_file():
+        raise BdgError(f"Chưa có kho dữ liệu '{store_path}': hãy chạy 'bdg ingest' hoặc 'bdg consolidate' trước.")
+    store = Store(store_path) if store_path is not None else None
+    try:
+        return _check_each(paths, plan, period, echo, verbose, store)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _check_each(paths: list[Path], plan: Plan, period: str | None, echo, verbose: bool, store: Store | None) -> int:
     problems = 0
     for path in paths:
-        outcome = _answered(path, read_file(path, plan, period), failures.log_path(None))
+        submission = read_file(path, plan, period)
+        if store is not None and not submission.failure:
+            submission.problems += unusual_changes(plan, submission, store)
+        outcome = _answered(path, submission, failures.log_path(None))
         problems += len(outcome.problems)
         for line in describe(outcome, verbose=verbose):
             echo(line)

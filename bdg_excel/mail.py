@@ -292,3 +292,34 @@ def check_text(path: Path | None) -> str | None:
     render(text, {k: "" for k in FIELD_NAMES})
     return text
 
+
+
+def compose_notice(plan: Plan, unit: Unit, subject: str, body: str, sender: str, attachment: Path | None = None,
+                   draft: bool = False) -> EmailMessage:
+    """A message to a unit written by bdg itself (feedback on a return, a reminder), with at most one
+    workbook attached, from the collecting agency like the collection emails."""
+    name, address = parseaddr(sender)
+    message = EmailMessage()
+    message.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())
+    message["From"] = Address(name or plan.info.collector, addr_spec=address)
+    message["To"] = ", ".join(unit.emails)
+    if unit.cc_emails:
+        message["Cc"] = ", ".join(unit.cc_emails)
+    if plan.info.collector_email and plan.info.collector_email != address:
+        message["Reply-To"] = plan.info.collector_email
+    message["Date"] = format_datetime(datetime.now(clock.VIETNAM).replace(microsecond=0))
+    message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
+    if draft:
+        message["X-Unsent"] = "1"
+    message.set_content(body)
+    if attachment is not None:
+        kind = {".xlsx": XLSX_TYPE, ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12"}.get(
+            attachment.suffix.lower(), "application/octet-stream")
+        maintype, subtype = kind.split("/")
+        message.add_attachment(attachment.read_bytes(), maintype=maintype, subtype=subtype, filename=attachment.name)
+    return message
+
+
+def retry_pause() -> float:
+    """Seconds between sending attempts (times the attempt): BDG_SMTP_RETRY_PAUSE, else 5."""
+    return float(os.environ.get("BDG_SMTP_RETRY_PAUSE", "5"))

@@ -80,6 +80,7 @@ class DataElement:
     value_max: Decimal
     numerator_label: str
     denominator_label: str
+    tolerance: Decimal | None = None  # how far a result may move between periods; None: the default by unit
 
     @property
     def is_percent(self) -> bool:
@@ -132,7 +133,11 @@ class Plan:
     @cached_property
     def version(self) -> str:
         """A short hash of the plan's content: changes whenever anything in it changes."""
-        text = json.dumps(plan_to_dict(self), ensure_ascii=False, sort_keys=True, default=str)
+        content = plan_to_dict(self)
+        for element in content["elements"]:  # a blank tolerance leaves plans made before it with their version
+            if element.get("tolerance") is None:
+                element.pop("tolerance", None)
+        text = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
     @cached_property

@@ -41,6 +41,7 @@ class Column:
     header: str
     kind: str = TEXT
     required: bool = True
+    added_later: bool = False  # plan workbooks exported before this column existed lack it, and stay valid
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ TABLES = (
         Column("value_max", "Giá trị lớn nhất", DEC),
         Column("numerator_label", "Tên tử số"),
         Column("denominator_label", "Tên mẫu số"),
+        Column("tolerance", "Mức thay đổi cho phép", DEC, required=False, added_later=True),
     )),
     Table("units", "Đơn vị", (
         Column("code", "Mã đơn vị"),

@@ -35,6 +35,8 @@ def export_plan(plan: Plan, path: str | Path) -> Path:
 
 
 def _write(sheet, row: int, col: int, kind: str, value, text, day) -> None:
+    if value is None:
+        return
     if kind == BOOL:
         sheet.write_string(row, col, YES if value else NO, text)
     elif kind == DATE:
@@ -74,7 +76,7 @@ def _read_tables(path: Path) -> tuple[dict, dict, dict, list[Problem]]:
         for column in table.columns:
             if column.header in header:
                 positions[column.field] = header.index(column.header)
-            else:
+            elif not column.added_later:
                 problems.append(problem("missing-column", columns=repr(column.header), file=path.name,
                                       sheet=table.sheet, cell=f"{column_letter(len(header))}1"))
         records, numbers = [], []

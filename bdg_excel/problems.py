@@ -110,6 +110,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "value-out-of-range": (ERROR, "{what} ({value}) nằm ngoài khoảng hợp lý ({low} – {high} {unit})."),
     "value-cannot-be-summed": (WARNING, "Đơn vị {unit} chỉ nhập giá trị cho '{code}' mà không có tử số, mẫu số: không "
                                         "cộng được với các đơn vị khác nên chưa được tính vào số liệu của tỉnh."),
+    # Against the unit's own earlier results (needs the store).
+    "unusual-change": (WARNING, "{what} {value} thay đổi bất thường so với {earlier} của kỳ {period} (mức cho phép "
+                                "{allowed}). Hãy kiểm tra lại số liệu; nếu đúng, ghi lý do vào cột 'Ghi chú'."),
     # Entries of the inbox that are not read.
     "unreadable-file": (ERROR, "Không đọc được tệp: {reason}."),
     "hidden-file": (WARNING, "Bỏ qua tệp ẩn (tên bắt đầu bằng dấu chấm)."),

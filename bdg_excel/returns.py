@@ -275,3 +275,26 @@ def _figure(element, row, index, columns, sheet_name, formulas, where: Where) ->
         problems += check_entry(element, entry, cells, where)
     usable = not any(p.is_error for p in problems) and not entry.is_empty
     return Figure(element.code, entry, sheet_name, cells, usable), problems
+
+
+def typed_cells(data: bytes) -> tuple[str, dict[str, dict[str, object]], dict[str, tuple[str, str]]]:
+    """What was typed in a readable return, to write it again: the data sheet's name, code -> {column
+    key -> the cell's value as read (number, text, date, true/false; a formula's computed result)} for
+    the input columns, and each of those cells (``F12``) -> (code, column key). Empty when the file has
+    no data table."""
+    try:
+        sheet, rows, header_row, columns = _find_table(_open(data))
+    except Refused:
+        return "", {}, {}
+    typed: dict[str, dict[str, object]] = {}
+    cells: dict[str, tuple[str, str]] = {}
+    keys = [k for k in (*layout.NUMBER_INPUTS, "note") if k in columns]
+    for index in range(header_row + 1, len(rows)):
+        row = rows[index]
+        raw_code = row[columns["code"]] if columns["code"] < len(row) else ""
+        code = raw_code.strip() if isinstance(raw_code, str) else ""
+        if not CODE_LIKE.fullmatch(code) or code in typed:
+            continue
+        typed[code] = {k: row[columns[k]] for k in keys if columns[k] < len(row) and row[columns[k]] not in ("", None)}
+        cells.update({cell_name(index, columns[k]): (code, k) for k in keys})
+    return sheet, typed, cells

@@ -109,8 +109,11 @@ def next_step(state: RoundStatus) -> str:
         return f"bdg consolidate --period {code} --pdf"
     if not state.returned and not state.mailed and not any(r.status != NOT_RECEIVED for r in state.rows):
         return f"bdg mail --period {code} --send"
+    if state.errors:
+        return f"bdg feedback --period {code} --send (trả lại đơn vị các biểu có lỗi, đã đánh dấu ô cần sửa)"
     if state.missing:
-        return (f"chờ {len(state.missing)} đơn vị còn lại; khi có thư trả lời, lưu biểu vào hộp thư bằng "
+        return (f"nhắc {len(state.missing)} đơn vị còn lại bằng 'bdg remind --period {code} --send'; khi có thư "
+                "trả lời, lưu biểu vào hộp thư bằng "
                 f"'bdg collect TỆP-THƯ' (hoặc chép tệp vào thư mục hop-thu), rồi 'bdg consolidate --period {code} "
                 "--pdf'.")
     if state.consolidated is None:

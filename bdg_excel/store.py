@@ -18,6 +18,7 @@ from typing import Iterator
 
 from bdg_excel import clock
 from bdg_excel.errors import BdgError, os_reason
+from bdg_excel.figures import Entry
 from bdg_excel.filenames import shown_name
 from bdg_excel.submission import REJECTED, Submission
 
@@ -98,8 +99,16 @@ def _originals_inside(db: sqlite3.Connection, folder: Path) -> None:
     db.execute("ALTER TABLE files DROP COLUMN archive_name")
 
 
+def _unit_messages(db: sqlite3.Connection, folder: Path) -> None:
+    """Version 3: the messages written to units about their returns (feedback) and reminders, so that a
+    unit is not written to twice for the same return, nor reminded twice a day."""
+    db.execute("CREATE TABLE unit_messages (period TEXT NOT NULL, unit TEXT NOT NULL, kind TEXT NOT NULL,"
+               " about TEXT NOT NULL, sent INTEGER NOT NULL, recipients TEXT NOT NULL, written_at TEXT NOT NULL)")
+    db.execute("CREATE INDEX unit_messages_about ON unit_messages (period, unit, kind, about)")
+
+
 # MIGRATIONS[v] takes a store from version v (PRAGMA user_version) to v + 1; a new store runs them all.
-MIGRATIONS = (_tables_and_archive_folder, _originals_inside)
+MIGRATIONS = (_tables_and_archive_folder, _originals_inside, _unit_messages)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -296,6 +305,25 @@ class Store:
         return {row["unit"] for row in self.db.execute("SELECT DISTINCT unit FROM mail_sent WHERE period = ?",
                                                        (period,))}
 
+    def record_message(self, period: str, unit: str, kind: str, about: str, sent: bool, recipients: str) -> None:
+        """Remember a message to a unit: ``kind`` 'feedback' (``about`` the SHA-256 of the return answered)
+        or 'reminder' (``about`` the day); ``sent`` over SMTP, else written as an .eml draft."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO unit_messages (period, unit, kind, about, sent, recipients, written_at)"
+                       " VALUES (?,?,?,?,?,?,?)", (period, unit, kind, about, int(sent), recipients,
+                                                   clock.stamp(clock.now())))
+
+    def messaged(self, period: str, unit: str, kind: str, about: str, sent_only: bool) -> str | None:
+        """When such a message was last recorded (only those sent, with ``sent_only``), if ever."""
+        row = self.db.execute("SELECT MAX(written_at) FROM unit_messages WHERE period = ? AND unit = ? AND kind = ?"
+                              " AND about = ? AND sent >= ?", (period, unit, kind, about, int(sent_only))).fetchone()
+        return row[0]
+
+    def sender_of(self, sha256: str) -> str | None:
+        """Who emailed the file with these bytes, when it was collected from an email."""
+        row = self.db.execute("SELECT sender FROM received WHERE sha256 = ?", (sha256,)).fetchone()
+        return row["sender"] if row else None
+
     def files(self, period: str | None = None) -> list[StoredFile]:
         """Every stored file (of one period), in the order they supersede each other: by when the
         unit sent it where its email said so, else by when it was ingested, then in ingest order.
@@ -323,6 +351,27 @@ class Store:
         return self.db.execute(
             f"SELECT file_id, code, numerator, denominator, value, note, usable FROM figures WHERE file_id IN ({marks})",
             file_ids).fetchall() if file_ids else []
+
+    def unit_entries(self, period: str, unit: str) -> dict[str, Entry]:
+        """code -> entry of the usable figures of a unit's current return for a period (empty when none)."""
+        current = self.latest(period).get(unit)
+        if current is None:
+            return {}
+        return {row["code"]: Entry(*(None if row[k] is None else Decimal(row[k]) for k in ("numerator", "denominator",
+                                                                                            "value")))
+                for row in self.figures([current.id]) if row["usable"]}
+
+    def periods(self) -> list[str]:
+        """Every period the store has a file of, in order."""
+        return [row[0] for row in self.db.execute(
+            "SELECT DISTINCT period FROM files WHERE period IS NOT NULL ORDER BY period")]
+
+    def figure_rows(self, file_ids: list[int]) -> list[sqlite3.Row]:
+        """The usable figures of the given files with the cells they came from."""
+        marks = ",".join("?" * len(file_ids))
+        return self.db.execute(
+            "SELECT file_id, code, numerator, denominator, value, sheet, numerator_cell, denominator_cell, value_cell"
+            f" FROM figures WHERE usable = 1 AND file_id IN ({marks})", file_ids).fetchall() if file_ids else []
 
     def problems(self, file_ids: list[int]) -> list[sqlite3.Row]:
         """Rows of file_id, severity, code, sheet, cell, message for the given files, in reading order."""

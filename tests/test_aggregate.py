@@ -57,21 +57,3 @@ def test_a_value_without_fraction_counts_alone_but_is_never_summed():
     assert [(p.code, p.file) for p in problems] == [("value-cannot-be-summed", "(tổng hợp)")]
     assert shared_units[1] in problems[0].message and SHARED.code in problems[0].message
     assert [r.element.code for r in results] == [e.code for e in PLAN.elements]
-
-
-def test_analysts_get_the_current_figures_as_a_dataframe_with_exact_numbers(tmp_path):
-    from bdg_excel.frames import figures_frame
-    from bdg_excel.ingest import inbox_entries, ingest_paths
-    from bdg_excel.store import Store
-    from tests.returns import entry, make_return
-
-    inbox = tmp_path / "inbox"
-    make_return(PLAN, "PRTC", inbox / "prtc.xlsx", {"MT2.CT1": entry(1200, 2400)})
-    make_return(PLAN, "SYT", inbox / "syt.xlsx", {"MT4.CT3": entry(value=16.8)})
-    with Store(tmp_path / "s.db") as store:
-        list(ingest_paths(inbox_entries(inbox)[0], PLAN, store))
-    frame = figures_frame(tmp_path / "s.db", "2020")
-    row = frame[(frame.unit == "PRTC") & (frame.code == "MT2.CT1")].iloc[0]
-    assert (row.numerator, row.denominator, row.usable) == (Decimal(1200), Decimal(2400), True)
-    assert frame[frame.code == "MT4.CT3"].iloc[0].value == Decimal("16.8")
-    assert sorted(frame.unit.unique()) == ["PRTC", "SYT"] and len(frame) == 5 + 4

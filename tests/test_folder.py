@@ -226,3 +226,28 @@ def test_mail_sends_with_the_settings_of_the_folder(folder, tmp_path, monkeypatc
         assert result.exit_code == 0, result.output
         assert [rcpts for _, rcpts, _ in server.handler.received] == [["van.thu@syt.tinh.example"]]
     assert (folder / "du-lieu" / "bdg.sqlite").is_file() and not (tmp_path / "output").exists()
+
+
+def test_feedback_and_remind_find_their_paths_in_the_folder(folder, monkeypatch):
+    from bdg_excel.demo import seed_entries
+    from bdg_excel.plan_files import default_plan
+    from tests.returns import edit, make_return
+
+    plan = default_plan()
+    entries = seed_entries(plan)
+    bad = make_return(plan, "SNV", folder / "hop-thu" / "SNV.xlsx", entries["SNV"])
+    edit(bad, cells={("MT1.CT1b", "numerator"): 9})  # above its denominator
+    make_return(plan, "SYT", folder / "hop-thu" / "SYT.xlsx", entries["SYT"])
+    (folder / "tong-hop" / "x").mkdir()
+    monkeypatch.chdir(folder / "tong-hop" / "x")
+    result = run("feedback", "--period", "2020", "--deadline", "2020-12-20")
+    assert result.exit_code == 0, result.output
+    answers = folder / "tong-hop" / "phan-hoi" / "2020"
+    assert sorted(p.suffix for p in answers.iterdir()) == [".eml", ".xlsx"]
+    assert next(answers.glob("*.xlsx")).name.startswith("2020_SNV")
+    result = run("remind", "--period", "2020", "--as-of", "2020-12-20")
+    assert result.exit_code == 0, result.output
+    reminders = list((folder / "tong-hop" / "thu-gui" / "2020").glob("*.eml"))
+    assert len(reminders) == 16 and not any("_SNV_" in p.name or "_SYT_" in p.name for p in reminders)  # both returned
+    assert sorted(p.name for p in folder.rglob("*.sqlite")) == ["bdg.sqlite"]
+    assert not (folder / "tong-hop" / "x" / "output").exists()

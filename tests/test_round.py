@@ -100,8 +100,9 @@ def test_a_whole_round_from_the_folder_and_its_subfolders(plan, tmp_path, monkey
         "Kỳ 2020 (Báo cáo năm 2020), hạn nộp 15/12/2020; hôm nay 20/12/2020, đã quá hạn 5 ngày.",
         "Đã nộp: 16/18 đơn vị (đúng hạn 16, nộp muộn 0).", f"Quá hạn chưa nộp (2): {names(plan, codes[-2:])}.",
         "Vấn đề trong các biểu đã nhận: 0 lỗi, 0 cảnh báo.",
-        "Việc tiếp theo: chờ 2 đơn vị còn lại; khi có thư trả lời, lưu biểu vào hộp thư bằng 'bdg collect TỆP-THƯ' "
-        "(hoặc chép tệp vào thư mục hop-thu), rồi 'bdg consolidate --period 2020 --pdf'."]
+        "Việc tiếp theo: nhắc 2 đơn vị còn lại bằng 'bdg remind --period 2020 --send'; khi có thư trả lời, lưu biểu "
+        "vào hộp thư bằng 'bdg collect TỆP-THƯ' (hoặc chép tệp vào thư mục hop-thu), rồi 'bdg consolidate --period "
+        "2020 --pdf'."]
     assert said["all in"][1:] == [
         "Đã nộp: 18/18 đơn vị (đúng hạn 16, nộp muộn 2).", f"Nộp muộn (2): {names(plan, codes[-2:])}.",
         "Vấn đề trong các biểu đã nhận: 0 lỗi, 0 cảnh báo.",
@@ -149,6 +150,5 @@ def test_status_counts_the_problems_of_the_period(plan, tmp_path, monkeypatch):
     run("ingest")
     lines = status()
     assert "Vấn đề trong các biểu đã nhận: 1 lỗi, 0 cảnh báo." in lines, lines
-    assert lines[-1] == ("Việc tiếp theo: chờ 17 đơn vị còn lại; khi có thư trả lời, lưu biểu vào hộp thư bằng "
-                         "'bdg collect TỆP-THƯ' (hoặc chép tệp vào thư mục hop-thu), rồi 'bdg consolidate --period "
-                         "2020 --pdf'.")
+    assert lines[-1] == ("Việc tiếp theo: bdg feedback --period 2020 --send (trả lại đơn vị các biểu có lỗi, đã "
+                         "đánh dấu ô cần sửa)")

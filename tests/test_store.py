@@ -11,7 +11,7 @@ import pytest
 
 from bdg_excel.ingest import ingest_paths, inbox_entries
 from bdg_excel.submission import ACCEPTED, REJECTED
-from bdg_excel.store import Store, StoreError
+from bdg_excel.store import SCHEMA_VERSION, Store, StoreError
 from tests.returns import edit, entry, make_return
 
 REPO = Path(__file__).resolve().parent.parent
@@ -178,6 +178,7 @@ def test_a_store_of_version_1_gets_its_archive_folder_copied_in(plan, inbox, tmp
     db.execute("ALTER TABLE files ADD COLUMN archive_name TEXT")
     db.execute("UPDATE files SET archive_name = sha256 || '.xlsx'")
     db.execute("DROP TABLE originals")
+    db.execute("DROP TABLE unit_messages")  # added by a later version
     db.execute("PRAGMA user_version = 1")
     db.close()
     archive = store_path.parent / "archive"
@@ -187,9 +188,25 @@ def test_a_store_of_version_1_gets_its_archive_folder_copied_in(plan, inbox, tmp
     before = snapshot(archive)
     with Store(store_path) as store:
         assert {f.sha256: store.original(f.sha256) for f in store.files()} == kept
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert "archive_name" not in {row["name"] for row in store.db.execute("PRAGMA table_info(files)")}
     assert snapshot(archive) == before
+
+
+def test_a_store_of_version_2_gets_the_table_of_messages_to_units_and_keeps_its_files(plan, inbox, tmp_path):
+    store_path = tmp_path / "bdg.sqlite"
+    ingest(plan, inbox, store_path)
+    db = sqlite3.connect(store_path, isolation_level=None)
+    db.execute("DROP TABLE unit_messages")
+    db.execute("PRAGMA user_version = 2")
+    files = db.execute("SELECT sha256 FROM files ORDER BY id").fetchall()
+    db.close()
+    with Store(store_path) as store:
+        assert [(f.sha256,) for f in store.files()] == files
+        assert store.messaged("2020", "SYT", "reminder", "2020-12-01", sent_only=False) is None
+        store.record_message("2020", "SYT", "reminder", "2020-12-01", False, "a@b.example")
+        assert store.messaged("2020", "SYT", "reminder", "2020-12-01", sent_only=False)
+        assert store.messaged("2020", "SYT", "reminder", "2020-12-01", sent_only=True) is None
 
 
 def test_a_store_of_a_newer_version_is_refused_clearly(tmp_path):

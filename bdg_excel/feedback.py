@@ -1,0 +1,126 @@
+"""The units' returns answered: ingest the inbox, then send each unit whose latest return of the period
+has a problem, was rejected or is empty its workbook annotated, with a short message and a new deadline.
+A file that could not be read at all is answered without attachment, asking for it again."""
+from __future__ import annotations
+
+from datetime import date
+from email.utils import parseaddr
+from pathlib import Path
+
+from bdg_excel import clock
+from bdg_excel.annotate import annotated_return
+from bdg_excel.ingest import Outcome, inbox_entries, ingest_paths
+from bdg_excel.layout import template_file_name
+from bdg_excel.mail import SmtpSettings
+from bdg_excel.notices import FEEDBACK, Letter, Notice, already_written, deliver, problem_list, working_days_after
+from bdg_excel.plan import Period, Plan, Unit
+from bdg_excel.problems import ERROR, Problem
+from bdg_excel.progress import Progress
+from bdg_excel.store import Store, StoredFile
+from bdg_excel.submission import ACCEPTED, REJECTED
+from bdg_excel.template import template_units
+
+WORKING_DAYS = 3
+
+
+def default_deadline() -> date:
+    """Three working days from today in Vietnam."""
+    return working_days_after(clock.now().date(), WORKING_DAYS)
+
+
+def feedback(inbox: Path, plan: Plan, period_code: str, out_dir: Path, store_path: Path, *, unit_codes=(),
+             settings: SmtpSettings | None = None, deadline: date | None = None, pause: float | None = None,
+             show_progress: bool = False) -> list[Notice]:
+    """Ingest ``inbox``, then answer every unit (of ``unit_codes``, else all) whose latest return of the
+    period needs it: annotated workbooks and .eml drafts in ``out_dir``, or messages sent with ``settings``."""
+    period = plan.period(period_code)
+    units = template_units(plan, unit_codes)
+    deadline = deadline or default_deadline()
+    paths, _ = inbox_entries(inbox)  # skipped entries are ingest's to list, not the units'
+    with Store(store_path) as store:
+        outcomes = list(ingest_paths(paths, plan, store, Progress(len(paths)) if show_progress else None))
+        latest = {f.unit: f for f in store.files(period.code) if f.unit}
+        reply = _Reply(plan, period, store, Path(out_dir), settings, deadline, pause)
+        notices = [reply.to_return(unit, latest[unit.code]) for unit in units
+                   if unit.code in latest and latest[unit.code].status != ACCEPTED]
+        notices += [reply.to_unreadable(outcome, units) for outcome in outcomes if _unreadable(outcome)]
+    return [n for n in notices if n is not None]
+
+
+def _unreadable(outcome: Outcome) -> bool:
+    return bool(outcome.sha256) and outcome.status == REJECTED and not outcome.unit
+
+
+class _Reply:
+    def __init__(self, plan: Plan, period: Period, store: Store, out_dir: Path, settings, deadline: date, pause):
+        self.plan, self.period, self.store, self.out_dir = plan, period, store, out_dir
+        self.settings, self.deadline, self.pause = settings, deadline, pause
+
+    def _send(self, letter: Letter, stem: str) -> Notice:
+        when = already_written(self.store, letter, self.settings is not None)
+        if when:
+            return Notice(letter.unit.code, "skipped", f"đã trả lời tệp này lúc {when}")
+        return deliver(self.plan, letter, self.store, self.out_dir / f"{stem}.eml", self.settings, self.pause)
+
+    def to_return(self, unit: Unit, stored: StoredFile) -> Notice:
+        """The unit's latest return of the period, annotated and answered."""
+        problems = [Problem(r["code"], r["severity"], r["message"], stored.original_name, r["sheet"] or "",
+                            r["cell"] or "") for r in self.store.problems([stored.id])]
+        stem = Path(template_file_name(self.period.code, unit.code, unit.name)).stem + "_kiem-tra"
+        when = already_written(self.store, Letter(unit, self.period.code, FEEDBACK, stored.sha256, "", ""),
+                               self.settings is not None)
+        if when:  # checked before annotating: the workbook is not written again either
+            return Notice(unit.code, "skipped", f"đã trả lời tệp này lúc {when}")
+        data = self.store.original(stored.sha256)
+        if data is None:  # too large to keep: there is nothing to annotate
+            return self._send(self._ask_again(unit, stored, problems), stem)
+        path = annotated_return(self.plan, self.period, unit, data, problems, self.out_dir / f"{stem}.xlsx")
+        return self._send(self._annotated(unit, stored, problems, path), stem)
+
+    def to_unreadable(self, outcome: Outcome, units: list[Unit]) -> Notice | None:
+        """A file that could not be read at all, answered to the unit that emailed it, when known."""
+        stored = self.store.file(outcome.sha256)
+        address = parseaddr(self.store.sender_of(outcome.sha256) or "")[1].lower()
+        unit = next((u for u in units if address and address in (e.lower() for e in u.emails + u.cc_emails)), None)
+        if unit is None:
+            if address and not any(address in (e.lower() for e in u.emails) for u in self.plan.units):
+                return Notice(stored.original_name, "unknown-sender",
+                              f"'{address}' không phải địa chỉ của đơn vị nào trong kế hoạch; hãy trả lời người gửi")
+            if address:  # a unit left out by --unit
+                return None
+            return Notice(stored.original_name, "unknown-sender",
+                          "tệp không đọc được và không rõ ai gửi (không nhận qua 'bdg collect'); hãy hỏi đơn vị")
+        problems = [Problem(r["code"], r["severity"], r["message"], stored.original_name)
+                    for r in self.store.problems([stored.id])]
+        stem = Path(template_file_name(self.period.code, unit.code, unit.name)).stem + f"_gui-lai_{stored.id}"
+        return self._send(self._ask_again(unit, stored, problems), stem)
+
+    def _annotated(self, unit: Unit, stored: StoredFile, problems: list[Problem], path: Path) -> Letter:
+        errors = sum(p.severity == ERROR for p in problems)
+        warnings = len(problems) - errors
+        rejected = stored.status == REJECTED
+        verdict = ("Tệp chưa dùng được" if rejected else "Số liệu đã được nhận") + \
+            f"; chương trình kiểm tra thấy {errors} lỗi và {warnings} cảnh báo:"
+        body = "\n".join([
+            f"Kính gửi {unit.name},", "",
+            f"{self.plan.info.collector} đã nhận tệp '{stored.original_name}' của đơn vị cho {self.period.name}. "
+            f"{verdict}", "",
+            problem_list([p.describe(with_file=False) for p in problems]), "",
+            f"Tệp đính kèm '{path.name}' là biểu của đơn vị với các ô có vấn đề được tô màu (lỗi: nền đỏ; cảnh báo: "
+            "kẻ sọc cam) và có ghi chú; trang 'Kết quả kiểm tra' liệt kê đầy đủ các vấn đề và cách xử lý. "
+            "Đề nghị đơn vị sửa ngay trên tệp này (không cần xóa trang 'Kết quả kiểm tra') và gửi lại trước "
+            f"ngày {self.deadline:%d/%m/%Y}. Nếu số liệu có cảnh báo là đúng, xin ghi lý do vào cột 'Ghi chú'.",
+            "", "Trân trọng,", self.plan.info.collector, ""])
+        return Letter(unit, self.period.code, FEEDBACK, stored.sha256,
+                      f"Kết quả kiểm tra báo cáo {self.period.name} – {unit.name}", body, path)
+
+    def _ask_again(self, unit: Unit, stored: StoredFile, problems: list[Problem]) -> Letter:
+        body = "\n".join([
+            f"Kính gửi {unit.name},", "",
+            f"{self.plan.info.collector} đã nhận tệp '{stored.original_name}' của đơn vị cho {self.period.name} "
+            "nhưng không đọc được tệp:", "",
+            problem_list([p.message for p in problems]), "",
+            "Đề nghị đơn vị gửi lại biểu thu thập số liệu đã điền (tệp Excel .xlsx, không đặt mật khẩu) trước "
+            f"ngày {self.deadline:%d/%m/%Y}.", "", "Trân trọng,", self.plan.info.collector, ""])
+        return Letter(unit, self.period.code, FEEDBACK, stored.sha256,
+                      f"Đề nghị gửi lại báo cáo {self.period.name} – {unit.name}", body)

@@ -1,0 +1,64 @@
+"""Reminders to the units without a usable return for a period: courteous before the deadline, a
+notice that the report is late after it; at most one a day per unit."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from bdg_excel import clock
+from bdg_excel.mail import SmtpSettings
+from bdg_excel.notices import REMINDER, Letter, Notice, already_written, deliver
+from bdg_excel.plan import Period, Plan, Unit
+from bdg_excel.store import Store, StoredFile, latest_of
+from bdg_excel.template import template_units
+
+
+def remind(plan: Plan, period_code: str, store_path: Path, outbox: Path, *, as_of: date | None = None,
+           unit_codes=(), settings: SmtpSettings | None = None, resend: bool = False,
+           pause: float | None = None) -> list[Notice]:
+    """Write (or send, with ``settings``) a reminder to every unit with no usable return for the period
+    on the day ``as_of`` (today in Vietnam by default); a unit already reminded that day is skipped
+    unless ``resend``."""
+    period = plan.period(period_code)
+    as_of = as_of or clock.now().date()
+    notices = []
+    with Store(store_path) as store:
+        files = store.files(period.code)
+        current = latest_of(files)
+        for unit in template_units(plan, unit_codes):
+            if unit.code in current:
+                continue
+            letter = _letter(plan, period, unit, [f for f in files if f.unit == unit.code], as_of)
+            when = already_written(store, letter, settings is not None)
+            if when and not resend:
+                notices.append(Notice(unit.code, "skipped", f"đã nhắc ngày {as_of:%d/%m/%Y} (lúc {when})"))
+                continue
+            eml = Path(outbox) / f"{period.code}_{unit.code}_nhac_{as_of.isoformat()}.eml"
+            notices.append(deliver(plan, letter, store, eml, settings, pause))
+    return notices
+
+
+def _letter(plan: Plan, period: Period, unit: Unit, sent: list[StoredFile], as_of: date) -> Letter:
+    deadline = f"{period.deadline:%d/%m/%Y}"
+    late = (as_of - period.deadline).days
+    if not sent:
+        received = "chưa nhận được báo cáo của đơn vị"
+    elif sent[-1].first_error == "empty-return":
+        received = f"mới nhận được biểu trống (tệp '{sent[-1].original_name}', chưa điền số liệu)"
+    else:
+        received = f"chưa nhận được báo cáo dùng được (tệp '{sent[-1].original_name}' bị từ chối)"
+    if late > 0:
+        subject = f"Báo cáo {period.name} của {unit.name} đã quá hạn"
+        opening = (f"{plan.info.collector} thông báo: đến ngày {as_of:%d/%m/%Y}, {received}. Hạn nộp là ngày "
+                   f"{deadline}; báo cáo đã chậm {late} ngày. Đề nghị đơn vị gửi báo cáo ngay.")
+    else:
+        subject = f"Nhắc gửi báo cáo {period.name} – {unit.name}"
+        opening = (f"Đến ngày {as_of:%d/%m/%Y}, {plan.info.collector} {received}. Xin trân trọng nhắc đơn vị "
+                   f"gửi báo cáo trước hạn nộp ngày {deadline}.")
+    missing = [f"{e.code}: {e.label}" + (f" – {e.breakdown}" if e.breakdown else "")
+               for e in plan.elements_for(unit.code)]
+    body = "\n".join([f"Kính gửi {unit.name},", "", opening, "", "Các số liệu còn thiếu:",
+                      *(f"  - {line}" for line in missing), "",
+                      "Biểu thu thập số liệu đã được gửi kèm thư trước; nếu cần biểu mới, xin trả lời thư này.",
+                      "", "Trân trọng,", plan.info.collector, ""])
+    return Letter(unit, period.code, REMINDER, as_of.isoformat(), subject, body)

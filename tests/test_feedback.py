@@ -1,0 +1,310 @@
+"""Annotated returns sent back to the units: ``bdg feedback``."""
+import email
+import zipfile
+from datetime import date
+from email import policy
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from bdg_excel.annotate import RESULTS_SHEET
+from bdg_excel.cli import cli
+from bdg_excel.demo import seed_entries
+from bdg_excel.layout import DATA_SHEET, META_SHEET
+from bdg_excel.notices import working_days_after
+from bdg_excel.plan_files import default_plan
+from bdg_excel.returns import read_file
+from bdg_excel.store import Store
+from tests.returns import edit, make_return, row_of
+
+DEADLINE = "2026-12-04"
+
+
+def run(*args, env=None):
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env)
+
+
+def feedback(inbox, tmp_path, *extra, out="out", env=None):
+    return run("feedback", inbox, "--period", "2020", "--out", tmp_path / out, "--store", tmp_path / "s.db",
+               "--deadline", DEADLINE, *extra, env=env)
+
+
+def three_wrong(plan, inbox: Path) -> dict[str, Path]:
+    """The 18 demo returns, three of them made wrong: a numerator above its denominator (SNV), an
+    ambiguous text number (SYT), a deleted row (PRTC)."""
+    paths = {code: make_return(plan, code, inbox / f"{code}.xlsx", entries) for code, entries in
+             seed_entries(plan).items()}
+    edit(paths["SNV"], cells={("MT1.CT1b", "numerator"): 9})
+    edit(paths["SYT"], cells={("MT4.CT3", "value"): "1.234"})
+    edit(paths["PRTC"], change=lambda wb: wb[DATA_SHEET].delete_rows(row_of(wb[DATA_SHEET], "MT2.CT1")))
+    return paths
+
+
+def places(problems):
+    return [(p.sheet, p.cell, p.code) for p in problems]
+
+
+@pytest.fixture(scope="module")
+def answered(tmp_path_factory):
+    """bdg feedback run once on the three wrong demo returns: (folder, result, inbox paths, store)."""
+    plan = default_plan()
+    tmp_path = tmp_path_factory.mktemp("feedback")
+    paths = three_wrong(plan, tmp_path / "inbox")
+    result = feedback(tmp_path / "inbox", tmp_path)
+    return tmp_path, result, paths
+
+
+def test_exactly_three_workbooks_and_three_messages(answered):
+    tmp_path, result, _ = answered
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"2020_{c}_kiem-tra.{s}" for c in ("PRTC_UBND-thanh-pho-Phan-Rang-Thap-Cham", "SNV_So-Noi-vu", "SYT_So-Y-te")
+         for s in ("xlsx", "eml")])
+    assert result.output.splitlines() == [
+        f"SNV: đã soạn thư – {out / '2020_SNV_So-Noi-vu_kiem-tra.eml'}",
+        f"SYT: đã soạn thư – {out / '2020_SYT_So-Y-te_kiem-tra.eml'}",
+        f"PRTC: đã soạn thư – {out / '2020_PRTC_UBND-thanh-pho-Phan-Rang-Thap-Cham_kiem-tra.eml'}",
+        "Tổng cộng: đã soạn thư 3.", f"Chưa gửi thư nào: các thư .eml ở '{out}'; thêm --send để gửi."]
+
+
+def test_problem_cells_are_highlighted_and_commented(answered):
+    tmp_path, _, _ = answered
+    ws = openpyxl.load_workbook(tmp_path / "out" / "2020_SNV_So-Noi-vu_kiem-tra.xlsx")[DATA_SHEET]
+    cell = ws["F11"]
+    assert cell.fill.fill_type == "solid" and cell.fill.start_color.rgb == "FFFF7C80"
+    assert cell.comment.text == "[lỗi] Tử số (9) lớn hơn mẫu số (6): tỷ lệ không thể vượt 100%."
+    assert ws["G11"].comment is None and ws["G11"].fill.start_color.rgb == "FFFFF2CC"
+    ws = openpyxl.load_workbook(tmp_path / "out" / "2020_SYT_So-Y-te_kiem-tra.xlsx")[DATA_SHEET]
+    cell = ws.cell(row_of(ws, "MT4.CT3"), 8)
+    assert cell.value == "1.234" and cell.fill.fill_type == "solid" and "hai cách" in cell.comment.text
+
+
+def test_the_first_sheet_lists_every_problem_including_those_without_a_cell(answered):
+    tmp_path, _, _ = answered
+    wb = openpyxl.load_workbook(tmp_path / "out" / "2020_PRTC_UBND-thanh-pho-Phan-Rang-Thap-Cham_kiem-tra.xlsx")
+    assert wb.sheetnames[0] == RESULTS_SHEET and wb.active.title == RESULTS_SHEET
+    rows = list(wb[RESULTS_SHEET].iter_rows(values_only=True))
+    assert rows[0] == ("STT", "Mức độ", "Trang", "Ô", "Mã vấn đề", "Nội dung", "Cách xử lý")
+    assert [r[1:5] for r in rows[1:]] == [("lỗi", "Nhập liệu", None, "missing-row")]
+    assert rows[1][5].startswith("Thiếu dòng của số liệu 'MT2.CT1'") and rows[1][6].startswith("Khôi phục dòng")
+
+
+def test_the_annotated_workbooks_keep_what_makes_them_a_return(answered):
+    tmp_path, _, _ = answered
+    wb = openpyxl.load_workbook(tmp_path / "out" / "2020_SNV_So-Noi-vu_kiem-tra.xlsx")
+    original = openpyxl.load_workbook(answered[2]["SNV"])
+    assert wb[META_SHEET].sheet_state == "veryHidden"
+    assert [tuple(r) for r in wb[META_SHEET].iter_rows(values_only=True)] == \
+        [tuple(r) for r in original[META_SHEET].iter_rows(values_only=True)]
+    assert wb[DATA_SHEET].protection.sheet and wb[RESULTS_SHEET].protection.sheet
+    assert len(wb[DATA_SHEET].data_validations.dataValidation) == \
+        len(original[DATA_SHEET].data_validations.dataValidation)
+    assert {p.name: p.value for p in wb.custom_doc_props} == {p.name: p.value for p in original.custom_doc_props}
+
+
+def test_each_annotated_workbook_re_ingests_to_the_same_figures_and_problems(answered):
+    tmp_path, _, paths = answered
+    plan = default_plan()
+    for code, stem in (("SNV", "2020_SNV_So-Noi-vu"), ("SYT", "2020_SYT_So-Y-te"),
+                       ("PRTC", "2020_PRTC_UBND-thanh-pho-Phan-Rang-Thap-Cham")):
+        before = read_file(paths[code], plan)
+        after = read_file(tmp_path / "out" / f"{stem}_kiem-tra.xlsx", plan)
+        assert (after.unit, after.period, after.status) == (code, "2020", before.status)
+        assert places(after.problems) == places(before.problems) != []
+        assert [(f.code, f.entry) for f in after.figures] == [(f.code, f.entry) for f in before.figures]
+
+
+def test_each_message_lists_what_was_wrong_and_the_new_deadline(answered, plan):
+    tmp_path, _, _ = answered
+    message = email.message_from_bytes((tmp_path / "out" / "2020_SNV_So-Noi-vu_kiem-tra.eml").read_bytes(),
+                                       policy=policy.default)
+    assert message["Subject"] == "Kết quả kiểm tra báo cáo Báo cáo năm 2020 – Sở Nội vụ"
+    assert message["To"] == plan.unit("SNV").email and message["X-Unsent"] == "1"
+    body = message.get_body().get_content()
+    assert "  - [lỗi] trang 'Nhập liệu', ô F11: Tử số (9) lớn hơn mẫu số (6): tỷ lệ không thể vượt 100%. " \
+           "(numerator-exceeds-denominator)" in body
+    assert "chương trình kiểm tra thấy 1 lỗi và 0 cảnh báo" in body and "trước ngày 04/12/2026" in body
+    (part,) = message.iter_attachments()
+    assert part.get_filename() == "2020_SNV_So-Noi-vu_kiem-tra.xlsx"
+    assert part.get_payload(decode=True) == (tmp_path / "out" / part.get_filename()).read_bytes()
+
+
+def test_a_unit_is_not_answered_twice_about_the_same_return(answered):
+    tmp_path, _, _ = answered
+    again = feedback(tmp_path / "inbox", tmp_path, out="again")
+    assert again.exit_code == 0
+    assert not (tmp_path / "again").exists()
+    assert [line.split(":")[0] for line in again.output.splitlines() if "bỏ qua – đã trả lời" in line] == \
+        ["SNV", "SYT", "PRTC"]
+
+
+def test_fixed_through_openpyxl_it_is_accepted_and_supersedes(plan, tmp_path):
+    paths = three_wrong(plan, tmp_path / "inbox")
+    assert feedback(tmp_path / "inbox", tmp_path).exit_code == 0
+    (tmp_path / "back").mkdir()
+    fixed = edit(tmp_path / "out" / "2020_SNV_So-Noi-vu_kiem-tra.xlsx", tmp_path / "back" / "snv-sua.xlsx",
+                 {("MT1.CT1b", "numerator"): 2})
+    result = run("ingest", fixed.parent, "--store", tmp_path / "s.db")
+    assert result.output.splitlines()[0] == "snv-sua.xlsx: đã nhận (SNV, kỳ 2020)"
+    with Store(tmp_path / "s.db") as store:
+        assert store.latest("2020")["SNV"].original_name == "snv-sua.xlsx"
+    assert paths["SNV"].read_bytes() != fixed.read_bytes()
+    later = feedback(tmp_path / "inbox", tmp_path, out="later")
+    assert "SNV" not in [line.split(":")[0] for line in later.output.splitlines()]
+
+
+@pytest.mark.slow
+def test_fixed_through_libreoffice_it_is_accepted_and_supersedes(plan, tmp_path):
+    from tests.lo import uno_fill
+
+    three_wrong(plan, tmp_path / "inbox")
+    assert feedback(tmp_path / "inbox", tmp_path).exit_code == 0
+    annotated = tmp_path / "out" / "2020_SYT_So-Y-te_kiem-tra.xlsx"
+    row = row_of(openpyxl.load_workbook(annotated)[DATA_SHEET], "MT4.CT3")
+    target = tmp_path / "back" / "syt-sua.xlsx"
+    target.parent.mkdir()
+    done = uno_fill(annotated, target, {f"H{row}": 16.8})
+    assert done.returncode == 0, done.stderr
+    result = run("ingest", target.parent, "--store", tmp_path / "s.db")
+    assert result.output.splitlines()[0] == "syt-sua.xlsx: đã nhận (SYT, kỳ 2020)"
+    with Store(tmp_path / "s.db") as store:
+        assert store.latest("2020")["SYT"].original_name == "syt-sua.xlsx"
+
+
+@pytest.mark.slow
+def test_returns_received_as_ods_and_xls_are_written_afresh_with_every_figure_and_annotated(plan, tmp_path):
+    from tests.lo import convert
+
+    paths = three_wrong(plan, tmp_path / "made")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    snv = convert(paths["SNV"], "ods", inbox)
+    syt = convert(paths["SYT"], "xls", inbox)
+    result = feedback(inbox, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "2020_SNV_So-Noi-vu_kiem-tra.eml", "2020_SNV_So-Noi-vu_kiem-tra.xlsx",
+        "2020_SYT_So-Y-te_kiem-tra.eml", "2020_SYT_So-Y-te_kiem-tra.xlsx"]
+    for sent, stem in ((snv, "2020_SNV_So-Noi-vu"), (syt, "2020_SYT_So-Y-te")):
+        before = read_file(sent, plan)
+        annotated = tmp_path / "out" / f"{stem}_kiem-tra.xlsx"
+        after = read_file(annotated, plan)
+        assert [(f.code, f.entry) for f in after.figures] == [(f.code, f.entry) for f in before.figures]
+        assert [p.code for p in after.problems] == [p.code for p in before.problems]
+        wb = openpyxl.load_workbook(annotated)
+        assert wb.sheetnames[0] == RESULTS_SHEET
+        for found in after.problems:
+            assert wb[DATA_SHEET][found.cell].comment is not None
+    ws = openpyxl.load_workbook(tmp_path / "out" / "2020_SYT_So-Y-te_kiem-tra.xlsx")[DATA_SHEET]
+    assert ws.cell(row_of(ws, "MT4.CT3"), 8).value == "1.234"  # the text typed survives, as text
+
+
+def test_an_unreadable_file_gets_a_message_without_attachment_asking_for_it_again(plan, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "bao-cao-syt.xlsx").write_bytes(b"PK\x03\x04 this is not a whole workbook")
+    (inbox / "ai-gui.xlsx").write_bytes(b"not a workbook either")
+    with Store(tmp_path / "s.db") as store:
+        import hashlib
+
+        digest = hashlib.sha256((inbox / "bao-cao-syt.xlsx").read_bytes()).hexdigest()
+        store.record_received(digest, f"So Y te <{plan.unit('SYT').email}>", "2020-12-10T09:00:00", "Báo cáo",
+                              "bao-cao-syt.xlsx")
+    result = feedback(inbox, tmp_path)
+    assert result.exit_code == 1
+    lines = sorted(result.output.splitlines()[:2])
+    assert lines[0].startswith("SYT: đã soạn thư – ")
+    assert lines[1].startswith("ai-gui.xlsx: không rõ đơn vị – tệp không đọc được và không rõ ai gửi")
+    (eml,) = (tmp_path / "out").glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
+    assert list(message.iter_attachments()) == []
+    body = message.get_body().get_content()
+    assert "không đọc được tệp" in body and "Tệp bị hỏng" in body and "gửi lại" in body
+    assert not list((tmp_path / "out").glob("*.xlsx"))
+
+
+def test_units_with_a_clean_return_get_nothing(plan, tmp_path):
+    for code, entries in seed_entries(plan).items():
+        make_return(plan, code, tmp_path / "inbox" / f"{code}.xlsx", entries)
+    result = feedback(tmp_path / "inbox", tmp_path)
+    assert (result.exit_code, result.output.splitlines()[-1]) == (0, "Không có thư nào cần viết.")
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_default_deadline_is_three_working_days_from_today():
+    assert working_days_after(date(2026, 11, 26), 3) == date(2026, 12, 1)  # Thursday -> Tuesday
+    assert working_days_after(date(2026, 11, 28), 3) == date(2026, 12, 2)  # Saturday -> Wednesday
+
+
+def as_xlsm(source: Path, target: Path) -> Path:
+    """A return as a workbook with macros: the same parts, a (dummy) VBA project, the macro-enabled type."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"spreadsheetml.sheet.main+xml", b"MACRO").replace(
+                    b"application/vnd.openxmlformats-officedocument.MACRO",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml").replace(
+                    b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+            zout.writestr(item, data)
+        zout.writestr("xl/vbaProject.bin", VBA)
+    return target
+
+
+VBA = b"\xd0\xcf\x11\xe0 a VBA project, kept byte for byte"
+
+
+def test_an_xlsm_is_annotated_as_an_xlsm_with_its_macros_kept(plan, tmp_path):
+    source = make_return(plan, "SNV", tmp_path / "snv.xlsx", seed_entries(plan)["SNV"])
+    edit(source, cells={("MT1.CT1b", "numerator"): 9})
+    (tmp_path / "inbox").mkdir()
+    sent = as_xlsm(source, tmp_path / "inbox" / "snv.xlsm")
+    assert feedback(tmp_path / "inbox", tmp_path).exit_code == 0
+    annotated = tmp_path / "out" / "2020_SNV_So-Noi-vu_kiem-tra.xlsm"
+    assert zipfile.ZipFile(annotated).read("xl/vbaProject.bin") == VBA
+    assert places(read_file(annotated, plan).problems) == places(read_file(sent, plan).problems) == \
+        [("Nhập liệu", "F11", "numerator-exceeds-denominator")]
+    message = email.message_from_bytes((tmp_path / "out" / "2020_SNV_So-Noi-vu_kiem-tra.eml").read_bytes(),
+                                       policy=policy.default)
+    (part,) = message.iter_attachments()
+    assert part.get_filename() == annotated.name and part.get_content_type() == \
+        "application/vnd.ms-excel.sheet.macroenabled.12"
+
+
+@pytest.mark.slow
+def test_sent_over_the_real_smtp_server_with_the_annotated_workbook(plan, tmp_path):
+    from tests.smtp_server import SmtpServer
+
+    three_wrong(plan, tmp_path / "inbox")
+    with SmtpServer(tmp_path) as server:
+        result = feedback(tmp_path / "inbox", tmp_path, "--send", env=server.env)
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines()[-1] == "Tổng cộng: đã gửi 3."
+        received = {tuple(rcpts): email.message_from_bytes(raw, policy=policy.default)
+                    for _, rcpts, raw in server.handler.received}
+        assert set(received) == {(plan.unit(c).email,) for c in ("SNV", "SYT", "PRTC")}
+        (part,) = received[(plan.unit("SYT").email,)].iter_attachments()
+        assert part.get_payload(decode=True) == (tmp_path / "out" / part.get_filename()).read_bytes()
+        again = feedback(tmp_path / "inbox", tmp_path, "--send", env=server.env)
+        assert again.output.splitlines()[-1] == "Tổng cộng: bỏ qua 3." and len(server.handler.received) == 3
+    assert not list((tmp_path / "out").glob("*.eml"))
+
+
+@pytest.mark.slow
+def test_a_formula_typed_in_an_input_cell_keeps_its_result(plan, tmp_path):
+    from tests.lo import convert
+
+    source = make_return(plan, "SNV", tmp_path / "made" / "snv.xlsx", seed_entries(plan)["SNV"])
+    edit(source, cells={("MT1.CT1b", "numerator"): 9, ("MT1.CT2", "numerator"): "=40+8"})
+    sent = convert(source, "xlsx", tmp_path / "inbox", recalculate=True)
+    before = read_file(sent, plan)
+    assert feedback(tmp_path / "inbox", tmp_path).exit_code == 0
+    annotated = tmp_path / "out" / "2020_SNV_So-Noi-vu_kiem-tra.xlsx"
+    after = read_file(annotated, plan)
+    assert [(f.code, f.entry) for f in after.figures] == [(f.code, f.entry) for f in before.figures]
+    assert places(after.problems) == places(before.problems)
+    ws = openpyxl.load_workbook(annotated)[DATA_SHEET]
+    assert ws.cell(row_of(ws, "MT1.CT2"), 6).value == 48
