@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from bdg_excel.figures import NO_DATA, Entry, exact_result, format_figure, judge
-from bdg_excel.plan import DataElement, Plan
+from bdg_excel.plan import DataElement, Plan, Target
 from bdg_excel.problems import Problem, problem
 
 
@@ -35,6 +35,7 @@ class ElementFigure:
     status: str
     expected_units: tuple[str, ...]
     reported_units: tuple[str, ...]
+    target: Target | None = None  # the milestone the figure is judged against
 
     @property
     def display(self) -> str:
@@ -53,11 +54,14 @@ class ElementFigure:
         return f"{len(self.reported_units)}/{len(self.expected_units)} đơn vị"
 
 
-def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "") -> tuple[list[ElementFigure], list[Problem]]:
-    """One consolidated figure per data element of the plan, and the problems of summing them.
+def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "",
+              year: int | None = None) -> tuple[list[ElementFigure], list[Problem]]:
+    """One consolidated figure per data element of the plan, judged for ``year`` (the plan's first year by
+    default), and the problems of summing them.
 
     Numerators and denominators are summed as Decimals, exactly, never through floats.
     """
+    year = plan.info.first_year if year is None else year
     several_units = {e.code for e in plan.elements if len(plan.units_for(e.code)) > 1}
     sums: dict[str, tuple[Decimal, Decimal, tuple[str, ...]]] = {}
     values: dict[str, tuple[Decimal, str]] = {}
@@ -85,7 +89,9 @@ def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "") -> tuple[
         result = exact_result(element, entry)
         order = {u: i for i, u in enumerate(expected)}
         reported = tuple(sorted(reported, key=lambda u: order.get(u, len(order))))
-        results.append(ElementFigure(element, entry, result, judge(element, result), expected, reported))
+        found = element.target_for(year)
+        results.append(ElementFigure(element, entry, result, judge(element, result, year), expected, reported,
+                                     found[0] if found else None))
     return results, problems
 
 
@@ -101,8 +107,10 @@ class UnitRow:
     note: str = ""
 
 
-def unit_results(plan: Plan, figures: list[UnitFigure], notes: dict[tuple[str, str], str]) -> list[UnitRow]:
-    """For data elements entered by several units: each expected unit's entry and status."""
+def unit_results(plan: Plan, figures: list[UnitFigure], notes: dict[tuple[str, str], str],
+                 year: int | None = None) -> list[UnitRow]:
+    """For data elements entered by several units: each expected unit's entry and status for ``year``."""
+    year = plan.info.first_year if year is None else year
     by_key = {(f.code, f.unit): f.entry for f in figures}
     rows = []
     for element in plan.elements:
@@ -112,5 +120,5 @@ def unit_results(plan: Plan, figures: list[UnitFigure], notes: dict[tuple[str, s
         for unit in units:
             entry = by_key.get((element.code, unit), Entry())
             result = exact_result(element, entry)
-            rows.append(UnitRow(element, unit, entry, result, judge(element, result), notes.get((element.code, unit), "")))
+            rows.append(UnitRow(element, unit, entry, result, judge(element, result, year), notes.get((element.code, unit), "")))
     return rows

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bdg_excel import clock
 from bdg_excel.aggregate import ElementFigure, UnitFigure, UnitRow, aggregate, unit_results
-from bdg_excel.figures import MET, MISSED, NO_DATA, Entry
+from bdg_excel.figures import MET, MISSED, NO_DATA, Entry, outcome as status_outcome
 from bdg_excel.ingest import Outcome
 from bdg_excel.submission import REJECTED
 from bdg_excel.numbers import to_decimal
@@ -63,7 +63,7 @@ def _previous(plan: Plan, store: Store, period: str) -> dict[str, str]:
     if not current:
         return {}
     figures, _ = _unit_figures(store, current)
-    results, _ = aggregate(plan, figures)
+    results, _ = aggregate(plan, figures, year=int(period[:4]))
     return {r.element.code: r.display for r in results if r.result is not None}
 
 
@@ -92,7 +92,8 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
     files = store.files(period.code)
     current = latest_of(files)
     figures, unit_notes = _unit_figures(store, current)
-    results, aggregation_problems = aggregate(plan, figures, source="(tổng hợp)")
+    year = period.year
+    results, aggregation_problems = aggregate(plan, figures, source="(tổng hợp)", year=year)
     filled = Counter(f.unit for f in figures)
     notes = {}
     for (code, unit), note in unit_notes.items():
@@ -102,7 +103,7 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
     return Consolidation(
         plan=plan, period=period, figures=results, previous_period=previous_period,
         previous=_previous(plan, store, previous_period),
-        unit_rows=unit_results(plan, figures, unit_notes),
+        unit_rows=unit_results(plan, figures, unit_notes, year),
         submissions=submission_rows(plan, period, files, current, filled),
         problems=_problems(store, files, current, period.code, outcomes) + [("", p) for p in aggregation_problems],
         notes=notes, generated_at=clock.now(), failures=tuple(o.failure for o in outcomes if o.failure))
@@ -115,7 +116,8 @@ def summary_lines(result: Consolidation) -> list[str]:
              + ", ".join(f"{status}: {n}" for status, n in counts.items()) + "."]
     lines.append(f"{'Mục tiêu':<10} {MET:>5} {MISSED:>10} {NO_DATA:>16}")
     for goal in result.plan.goals:
-        mine = Counter(f.status for f in result.figures if result.plan.element_goal(f.element.code) == goal.number)
+        mine = Counter(status_outcome(f.status) for f in result.figures
+                       if result.plan.element_goal(f.element.code) == goal.number)
         lines.append(f"{goal.number:<10} {mine[MET]:>5} {mine[MISSED]:>10} {mine[NO_DATA]:>16}")
     lines.append(f"Vấn đề cần xem: {len(result.problems)} (trang 'Lỗi').")
     return lines

@@ -135,6 +135,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "invalid-email": (ERROR, "Địa chỉ email '{address}' không hợp lệ."),
     "unknown-operator": (ERROR, "Toán tử '{operator}' không hợp lệ; dùng một trong: {known}."),
     "invalid-scale": (ERROR, "Hệ số phải là số dương, không phải {scale}."),
+    "duplicate-milestone": (ERROR, "Mốc chỉ tiêu của '{element}' năm {year} bị lặp lại (lần đầu ở ô {first})."),
+    "element-without-target": (ERROR, "Số liệu '{element}' chưa có mốc chỉ tiêu nào trong trang 'Mốc chỉ tiêu'."),
     "invalid-range": (ERROR, "Giá trị lớn nhất ({high}) nhỏ hơn giá trị nhỏ nhất ({low})."),
 }
 
