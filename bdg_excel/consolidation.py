@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bdg_excel import clock
 from bdg_excel.aggregate import ElementFigure, UnitFigure, UnitRow, aggregate, unit_results
-from bdg_excel.figures import MET, MISSED, NO_DATA, Entry, outcome as status_outcome
+from bdg_excel.figures import MET, MISSED, NO_DATA, Entry, format_figure, outcome as status_outcome
 from bdg_excel.ingest import Outcome
 from bdg_excel.submission import REJECTED
 from bdg_excel.numbers import to_decimal
@@ -59,12 +59,18 @@ def _unit_figures(store: Store, current: dict[str, StoredFile]) -> tuple[list[Un
 
 
 def _previous(plan: Plan, store: Store, period: str) -> dict[str, str]:
+    """The previous period's figures by data element code. That period may belong to another plan (2025
+    before a 2026–2030 plan): its figures are compared where the codes are the same, from that plan's returns
+    only, and without this plan's unit counts, which are not that plan's."""
     current = store.latest(period)
-    if not current:
+    ours = {unit: f for unit, f in current.items() if f.plan_id == plan.info.id}
+    figures, _ = _unit_figures(store, ours or current)
+    if not figures:
         return {}
-    figures, _ = _unit_figures(store, current)
     results, _ = aggregate(plan, figures, year=int(period[:4]))
-    return {r.element.code: r.display for r in results if r.result is not None}
+    if ours:
+        return {r.element.code: r.display for r in results if r.result is not None}
+    return {r.element.code: format_figure(r.element, r.entry) for r in results if r.result is not None}
 
 
 def _problems(store: Store, files: list[StoredFile], current: dict[str, StoredFile], period: str,

@@ -50,11 +50,16 @@ class PlanInfo:
         return self.first_year
 
     @property
+    def years(self) -> str:
+        """'2020', or '2026–2030' for a plan over several years."""
+        if self.first_year == self.last_year:
+            return str(self.first_year)
+        return f"{self.first_year}–{self.last_year}"
+
+    @property
     def years_text(self) -> str:
         """'NĂM 2020' for an annual plan, 'GIAI ĐOẠN 2026–2030' for one over several years."""
-        if self.first_year == self.last_year:
-            return f"NĂM {self.first_year}"
-        return f"GIAI ĐOẠN {self.first_year}–{self.last_year}"
+        return f"NĂM {self.years}" if self.first_year == self.last_year else f"GIAI ĐOẠN {self.years}"
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,8 @@ TABLES = (
     )),
 )
 TABLE = {t.key: t for t in TABLES}
+# Columns added since the first plan workbooks: a workbook without them is read with them empty.
+ADDED_COLUMNS = ("reports_to", "basis")
 # Columns of plans written before milestone targets: the plan's one year, and one target per data element.
 LEGACY_COLUMNS = {
     "plan": (Column("year", "Năm", INT),),

@@ -5,7 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bdg_excel.plan import Plan, PlanError
-from bdg_excel.plan_tables import BOOL, DATE, LEGACY_COLUMNS, NO, TABLE, TABLES, YES, build_plan
+from bdg_excel.plan_tables import ADDED_COLUMNS, BOOL, DATE, LEGACY_COLUMNS, NO, TABLE, TABLES, YES, build_plan
 from bdg_excel.plan import plan_to_tables
 from bdg_excel.problems import Problem, column_letter, problem
 
@@ -78,7 +78,7 @@ def _legacy(sheets: dict) -> tuple[bool, bool]:
 def _read_tables(path: Path) -> tuple[dict, dict, dict, list[Problem]]:
     sheets = _sheets(path)
     one_year, one_target = _legacy(sheets)
-    skipped = {"first_year", "last_year"} if one_year else set()
+    skipped = {*ADDED_COLUMNS, *(("first_year", "last_year") if one_year else ())}
     tables, rows, columns, problems = {}, {}, {}, []
     for table in TABLES:
         if table.key == "targets" and one_target:

@@ -121,6 +121,7 @@ class StoredFile:
     sender: str | None
     problem_count: int
     first_error: str | None  # the code of its first error, e.g. why it was rejected
+    plan_id: str | None = None  # the plan the return was made from
 
 
 def _text(number: Decimal | None) -> str | None:
@@ -299,7 +300,7 @@ class Store:
 
     def _files(self, where: str, args: tuple) -> list[StoredFile]:
         rows = self.db.execute(
-            "SELECT f.id, f.sha256, f.original_name, f.unit, f.period, f.status,"
+            "SELECT f.id, f.sha256, f.original_name, f.unit, f.period, f.status, f.plan_id,"
             " COALESCE(NULLIF(r.sent_at, ''), f.file_mtime) AS received_at, r.sender,"
             " (SELECT COUNT(*) FROM problems p WHERE p.file_id = f.id) AS problem_count,"
             " (SELECT p.code FROM problems p WHERE p.file_id = f.id AND p.severity = 'lỗi' ORDER BY p.seq LIMIT 1)"
