@@ -36,13 +36,17 @@ class ElementFigure:
     expected_units: tuple[str, ...]
     reported_units: tuple[str, ...]
     target: Target | None = None  # the milestone the figure is judged against
+    data_years: tuple[int, ...] = ()  # earlier years the units said their figures refer to
 
     @property
     def display(self) -> str:
-        """The figure as the appendix prints it, with the unit count when some are missing."""
+        """The figure as the appendix prints it, with the unit count when some are missing and the year of its
+        data when that is not the period's: ``17/20 (85%) (số liệu năm 2024)``."""
         text = format_figure(self.element, self.entry) or NO_DATA
         if len(self.expected_units) > 1 and self.reported_units and self.is_partial:
             text += f" ({self.units_text})"
+        if self.data_years and self.result is not None:
+            text += f" (số liệu năm {', '.join(map(str, self.data_years))})"
         return text
 
     @property
@@ -65,9 +69,12 @@ def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "",
     several_units = {e.code for e in plan.elements if len(plan.units_for(e.code)) > 1}
     sums: dict[str, tuple[Decimal, Decimal, tuple[str, ...]]] = {}
     values: dict[str, tuple[Decimal, str]] = {}
+    years: dict[str, set[int]] = {}
     problems = []
     for figure in figures:
         entry = figure.entry
+        if entry.year is not None and entry.year != year and (entry.has_fraction or entry.value is not None):
+            years.setdefault(figure.code, set()).add(entry.year)
         if entry.has_fraction:
             numerator, denominator, units = sums.get(figure.code, (Decimal(0), Decimal(0), ()))
             sums[figure.code] = (numerator + entry.numerator, denominator + entry.denominator, units + (figure.unit,))
@@ -91,7 +98,7 @@ def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "",
         reported = tuple(sorted(reported, key=lambda u: order.get(u, len(order))))
         found = element.target_for(year)
         results.append(ElementFigure(element, entry, result, judge(element, result, year), expected, reported,
-                                     found[0] if found else None))
+                                     found[0] if found else None, tuple(sorted(years.get(element.code, ())))))
     return results, problems
 
 

@@ -53,7 +53,7 @@ def _unit_figures(store: Store, current: dict[str, StoredFile]) -> tuple[list[Un
         if row["note"]:
             notes[(row["code"], unit)] = row["note"]
         if row["usable"]:
-            entry = Entry(*(_decimal(row[key]) for key in ("numerator", "denominator", "value")))
+            entry = Entry(*(_decimal(row[key]) for key in ("numerator", "denominator", "value")), year=row["data_year"])
             figures.append(UnitFigure(unit, row["code"], entry))
     return figures, notes
 

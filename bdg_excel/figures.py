@@ -21,6 +21,8 @@ class Entry:
     denominator: Decimal | None = None
     value: Decimal | None = None
     note: str = ""
+    year: int | None = None  # the year the figure refers to, when the unit stated one
+
 
     @property
     def has_fraction(self) -> bool:

@@ -99,6 +99,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "formula-without-value": (ERROR, "Ô {field} chứa công thức nhưng chưa có kết quả (tệp được ghi bởi chương trình "
                                      "không tính công thức). Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi lại."),
     # What the numbers say.
+    "invalid-data-year": (ERROR, "Năm số liệu '{value}' không hợp lệ: ghi một năm từ {first} đến {year} (năm của kỳ "
+                                 "báo cáo), hoặc để trống nếu là số liệu năm {year}."),
     "negative-number": (ERROR, "{field} là số âm ({number})."),
     "not-whole-number": (ERROR, "{field} phải là số nguyên (đếm người, đơn vị), không phải {number}."),
     "missing-numerator": (ERROR, "Có mẫu số nhưng thiếu tử số."),

@@ -98,8 +98,13 @@ def _originals_inside(db: sqlite3.Connection, folder: Path) -> None:
     db.execute("ALTER TABLE files DROP COLUMN archive_name")
 
 
+def _figure_data_year(db: sqlite3.Connection, folder: Path) -> None:
+    """Version 3: the year a figure refers to, when the unit stated one (NULL: the period's year)."""
+    db.execute("ALTER TABLE figures ADD COLUMN data_year INTEGER")
+
+
 # MIGRATIONS[v] takes a store from version v (PRAGMA user_version) to v + 1; a new store runs them all.
-MIGRATIONS = (_tables_and_archive_folder, _originals_inside)
+MIGRATIONS = (_tables_and_archive_folder, _originals_inside, _figure_data_year)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -250,9 +255,10 @@ class Store:
             file_id = cursor.lastrowid
             db.executemany(
                 "INSERT INTO figures (file_id, code, numerator, denominator, value, note, usable, sheet,"
-                " numerator_cell, denominator_cell, value_cell) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " numerator_cell, denominator_cell, value_cell, data_year) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(file_id, f.code, _text(f.entry.numerator), _text(f.entry.denominator), _text(f.entry.value),
-                  f.entry.note, int(f.usable), f.sheet, f.cells["numerator"], f.cells["denominator"], f.cells["value"])
+                  f.entry.note, int(f.usable), f.sheet, f.cells["numerator"], f.cells["denominator"], f.cells["value"],
+                  f.entry.year)
                  for f in submission.figures])
             db.executemany(
                 "INSERT INTO problems (file_id, seq, severity, code, sheet, cell, message) VALUES (?,?,?,?,?,?,?)",
@@ -314,10 +320,12 @@ class Store:
         return latest_of(self.files(period))
 
     def figures(self, file_ids: list[int]) -> list[sqlite3.Row]:
-        """Rows of file_id, code, numerator, denominator, value (as text), note, usable, for the given files."""
+        """Rows of file_id, code, numerator, denominator, value (as text), note, usable, data_year (the year the
+        figure refers to, when stated), for the given files."""
         marks = ",".join("?" * len(file_ids))
         return self.db.execute(
-            f"SELECT file_id, code, numerator, denominator, value, note, usable FROM figures WHERE file_id IN ({marks})",
+            f"SELECT file_id, code, numerator, denominator, value, note, usable, data_year FROM figures"
+            f" WHERE file_id IN ({marks})",
             file_ids).fetchall() if file_ids else []
 
     def problems(self, file_ids: list[int]) -> list[sqlite3.Row]:

@@ -178,6 +178,7 @@ def test_a_store_of_version_1_gets_its_archive_folder_copied_in(plan, inbox, tmp
     db.execute("ALTER TABLE files ADD COLUMN archive_name TEXT")
     db.execute("UPDATE files SET archive_name = sha256 || '.xlsx'")
     db.execute("DROP TABLE originals")
+    db.execute("ALTER TABLE figures DROP COLUMN data_year")
     db.execute("PRAGMA user_version = 1")
     db.close()
     archive = store_path.parent / "archive"
@@ -187,7 +188,7 @@ def test_a_store_of_version_1_gets_its_archive_folder_copied_in(plan, inbox, tmp
     before = snapshot(archive)
     with Store(store_path) as store:
         assert {f.sha256: store.original(f.sha256) for f in store.files()} == kept
-        assert store.db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert store.db.execute("PRAGMA user_version").fetchone()[0] == 3
         assert "archive_name" not in {row["name"] for row in store.db.execute("PRAGMA table_info(files)")}
     assert snapshot(archive) == before
 
