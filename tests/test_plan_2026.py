@@ -342,3 +342,25 @@ def test_demo_runs_the_whole_cycle_on_the_second_plan(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "demo" / "tong-hop-2026.xlsx")["Dữ liệu"]
     notes = {row[0]: row[-1] for row in ws.iter_rows(min_row=2, values_only=True)}
     assert notes["MT1.CT1.TINH"] == "Số liệu tự đặt ra để chạy thử, không phải số liệu thật."
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+def test_milestone_statuses_and_their_counts_are_what_libreoffice_computes(consolidated, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from tests.lo import convert
+
+    _, workbook = consolidated["2026"]
+    recalculated = convert(workbook, "xlsx", tmp_path, recalculate=True)
+    read = lambda path, sheet: CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()  # noqa: E731
+    ours, theirs = read(workbook, "Dữ liệu"), read(recalculated, "Dữ liệu")
+    status = ours[0].index("Đánh giá")
+    assert [row[status] for row in theirs] == [row[status] for row in ours]
+    assert {row[status] for row in ours[1:]} >= {"Đạt", "Không đạt", "Đã đạt mốc 2030", "Chưa đạt mốc 2030"}
+    chart_ours, chart_theirs = read(workbook, "Biểu đồ"), read(recalculated, "Biểu đồ")
+    assert [row[:4] for row in chart_theirs] == [row[:4] for row in chart_ours]
+    # Mục tiêu 3: MT3.CT3 met (Đạt); the communes' MT3.CT2a/b and MT3.CT1, MT3.CT4 have no figures
+    assert chart_ours[3][:4] == ["Mục tiêu 3", 1.0, 0.0, 4.0]
+    # Mục tiêu 4: MT4.CT1 reaches the 2030 milestone, MT4.CT2 does not yet
+    assert chart_ours[4][:4] == ["Mục tiêu 4", 1.0, 1.0, 0.0]
