@@ -146,7 +146,8 @@ def upgrade_legacy(tables: dict, rows: dict | None = None, columns: dict | None 
     sheets = {}
     one_year, one_target = is_legacy(tables)
     plan = tables.get("plan")
-    plan = dict(plan[0] if isinstance(plan, list) else plan) if one_year or one_target else None
+    plan = plan[0] if isinstance(plan, list) and plan else plan
+    plan = dict(plan) if isinstance(plan, dict) else {}
     if one_year:
         year = plan.pop("year")
         plan["first_year"] = plan["last_year"] = year

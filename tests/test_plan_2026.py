@@ -364,3 +364,11 @@ def test_milestone_statuses_and_their_counts_are_what_libreoffice_computes(conso
     assert chart_ours[3][:4] == ["Mục tiêu 3", 1.0, 0.0, 4.0]
     # Mục tiêu 4: MT4.CT1 reaches the 2030 milestone, MT4.CT2 does not yet
     assert chart_ours[4][:4] == ["Mục tiêu 4", 1.0, 1.0, 0.0]
+
+
+@pytest.mark.parametrize("info", ["x", [], [5], None])
+def test_an_old_plan_json_with_a_broken_plan_table_is_a_plan_error(info):
+    with pytest.raises(PlanError) as raised:
+        build_plan({"plan": info, "elements": [{"code": "MT1.CT1", "operator": "≥", "target": "5"}]}, source="cu.json")
+    found = {(p.sheet, p.code) for p in raised.value.problems}
+    assert ("Kế hoạch", "missing-table") in found or ("Kế hoạch", "missing-value") in found
