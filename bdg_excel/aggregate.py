@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from bdg_excel.figures import NO_DATA, Entry, exact_result, format_figure, judge
-from bdg_excel.plan import DataElement, Plan
+from bdg_excel.plan import DataElement, Plan, Target
 from bdg_excel.problems import Problem, problem
 
 
@@ -35,13 +35,18 @@ class ElementFigure:
     status: str
     expected_units: tuple[str, ...]
     reported_units: tuple[str, ...]
+    target: Target | None = None  # the milestone the figure is judged against
+    data_years: tuple[int, ...] = ()  # earlier years the units said their figures refer to
 
     @property
     def display(self) -> str:
-        """The figure as the appendix prints it, with the unit count when some are missing."""
+        """The figure as the appendix prints it, with the unit count when some are missing and the year of its
+        data when that is not the period's: ``17/20 (85%) (số liệu năm 2024)``."""
         text = format_figure(self.element, self.entry) or NO_DATA
         if len(self.expected_units) > 1 and self.reported_units and self.is_partial:
             text += f" ({self.units_text})"
+        if self.data_years and self.result is not None:
+            text += f" (số liệu năm {', '.join(map(str, self.data_years))})"
         return text
 
     @property
@@ -53,17 +58,23 @@ class ElementFigure:
         return f"{len(self.reported_units)}/{len(self.expected_units)} đơn vị"
 
 
-def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "") -> tuple[list[ElementFigure], list[Problem]]:
-    """One consolidated figure per data element of the plan, and the problems of summing them.
+def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "",
+              year: int | None = None) -> tuple[list[ElementFigure], list[Problem]]:
+    """One consolidated figure per data element of the plan, judged for ``year`` (the plan's first year by
+    default), and the problems of summing them.
 
     Numerators and denominators are summed as Decimals, exactly, never through floats.
     """
+    year = plan.info.first_year if year is None else year
     several_units = {e.code for e in plan.elements if len(plan.units_for(e.code)) > 1}
     sums: dict[str, tuple[Decimal, Decimal, list[str]]] = {}
     values: dict[str, tuple[Decimal, str]] = {}
+    years: dict[str, set[int]] = {}
     problems = []
     for figure in figures:
         entry = figure.entry
+        if entry.year is not None and entry.year != year and (entry.has_fraction or entry.value is not None):
+            years.setdefault(figure.code, set()).add(entry.year)
         if entry.has_fraction:
             numerator, denominator, units = sums.get(figure.code, (Decimal(0), Decimal(0), []))
             units.append(figure.unit)  # a list: adding to a tuple would copy it for each of thousands of units
@@ -86,7 +97,9 @@ def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "") -> tuple[
         result = exact_result(element, entry)
         order = {u: i for i, u in enumerate(expected)}
         reported = tuple(sorted(reported, key=lambda u: order.get(u, len(order))))
-        results.append(ElementFigure(element, entry, result, judge(element, result), expected, reported))
+        found = element.target_for(year)
+        results.append(ElementFigure(element, entry, result, judge(element, result, year), expected, reported,
+                                     found[0] if found else None, tuple(sorted(years.get(element.code, ())))))
     return results, problems
 
 
@@ -102,8 +115,10 @@ class UnitRow:
     note: str = ""
 
 
-def unit_results(plan: Plan, figures: list[UnitFigure], notes: dict[tuple[str, str], str]) -> list[UnitRow]:
-    """For data elements entered by several units: each expected unit's entry and status."""
+def unit_results(plan: Plan, figures: list[UnitFigure], notes: dict[tuple[str, str], str],
+                 year: int | None = None) -> list[UnitRow]:
+    """For data elements entered by several units: each expected unit's entry and status for ``year``."""
+    year = plan.info.first_year if year is None else year
     by_key = {(f.code, f.unit): f.entry for f in figures}
     rows = []
     for element in plan.elements:
@@ -113,5 +128,5 @@ def unit_results(plan: Plan, figures: list[UnitFigure], notes: dict[tuple[str, s
         for unit in units:
             entry = by_key.get((element.code, unit), Entry())
             result = exact_result(element, entry)
-            rows.append(UnitRow(element, unit, entry, result, judge(element, result), notes.get((element.code, unit), "")))
+            rows.append(UnitRow(element, unit, entry, result, judge(element, result, year), notes.get((element.code, unit), "")))
     return rows

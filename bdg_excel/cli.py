@@ -96,7 +96,8 @@ def _print_pdf(result, workbook: Path) -> None:
 
 
 plan_option = click.option("--plan", "plan_path", type=click.Path(dir_okay=False),
-                           help="Tệp kế hoạch (.xlsx hoặc .json); mặc định là kế hoạch Ninh Thuận 2020.")
+                           help="Tệp kế hoạch (.xlsx hoặc .json) hoặc mã một kế hoạch có sẵn (xem 'bdg plans'); "
+                                "mặc định là kế hoạch Ninh Thuận 2020.")
 period_option = click.option("--period", required=True, help="Kỳ báo cáo: YYYY (báo cáo năm) hoặc YYYY-H1 (06 tháng).")
 store_option = click.option("--store", "store_path", type=click.Path(dir_okay=False),
                             help=f"Kho dữ liệu SQLite lưu mọi tệp đã nhận; mặc định du-lieu/bdg.sqlite của thư mục "
@@ -199,6 +200,15 @@ def plan_check(plan_path):
         click.echo(f"Kế hoạch có {len(problems)} lỗi.")
         raise SystemExit(1)
     click.echo(f"Kế hoạch '{plan_path}' hợp lệ.")
+
+
+@cli.command("plans")
+def plans() -> None:
+    """Liệt kê các kế hoạch có sẵn (mã, tên, năm, số đơn vị báo cáo)."""
+    from bdg_excel.plan_files import builtin_plans
+    from bdg_excel.plan_summary import plan_line
+
+    _echo([plan_line(p, default=index == 0) for index, p in enumerate(builtin_plans())])
 
 
 @plan.command("export")
@@ -311,12 +321,15 @@ def consolidate(inbox, period, out_path, plan_path, store_path, pdf):
 @click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(file_okay=False),
               help="Thư mục ghi kết quả (thư mục con demo/).")
 @click.option("--pdf", is_flag=True, help="In thêm trang Phụ lục ra PDF (cần LibreOffice).")
-def demo(out_dir, pdf):
-    """Chạy thử cả chu trình trên kế hoạch mặc định với số liệu năm 2019 của kế hoạch."""
-    from bdg_excel.demo import run_demo
-    from bdg_excel.plan_files import default_plan
+@plan_option
+def demo(out_dir, pdf, plan_path):
+    """Chạy thử cả chu trình trên một kế hoạch có sẵn: kế hoạch 2020 với số liệu năm 2019 của kế hoạch,
+    kế hoạch 2026–2030 với số liệu năm 2026 tự đặt ra."""
+    from bdg_excel.demo import demo_notice, run_demo
 
-    result, workbook = run_demo(default_plan(), Path(out_dir))
+    plan = _plan(plan_path)
+    result, workbook = run_demo(plan, Path(out_dir))
+    _echo(demo_notice(plan))
     _show(result, workbook)
     if pdf:
         _print_pdf(result, workbook)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bdg_excel import clock
 from bdg_excel.aggregate import ElementFigure, UnitFigure, UnitRow, aggregate, unit_results
-from bdg_excel.figures import MET, MISSED, NO_DATA, Entry
+from bdg_excel.figures import MET, MISSED, NO_DATA, Entry, format_figure, outcome as status_outcome
 from bdg_excel.ingest import Outcome
 from bdg_excel.submission import REJECTED
 from bdg_excel.numbers import to_decimal
@@ -53,18 +53,24 @@ def _unit_figures(store: Store, current: dict[str, StoredFile]) -> tuple[list[Un
         if row["note"]:
             notes[(row["code"], unit)] = row["note"]
         if row["usable"]:
-            entry = Entry(*(_decimal(row[key]) for key in ("numerator", "denominator", "value")))
+            entry = Entry(*(_decimal(row[key]) for key in ("numerator", "denominator", "value")), year=row["data_year"])
             figures.append(UnitFigure(unit, row["code"], entry))
     return figures, notes
 
 
 def _previous(plan: Plan, store: Store, period: str) -> dict[str, str]:
+    """The previous period's figures by data element code. That period may belong to another plan (2025
+    before a 2026–2030 plan): its figures are compared where the codes are the same, from that plan's returns
+    only, and without this plan's unit counts, which are not that plan's."""
     current = store.latest(period)
-    if not current:
+    ours = {unit: f for unit, f in current.items() if f.plan_id == plan.info.id}
+    figures, _ = _unit_figures(store, ours or current)
+    if not figures:
         return {}
-    figures, _ = _unit_figures(store, current)
-    results, _ = aggregate(plan, figures)
-    return {r.element.code: r.display for r in results if r.result is not None}
+    results, _ = aggregate(plan, figures, year=int(period[:4]))
+    if ours:
+        return {r.element.code: r.display for r in results if r.result is not None}
+    return {r.element.code: format_figure(r.element, r.entry) for r in results if r.result is not None}
 
 
 def _problems(store: Store, files: list[StoredFile], current: dict[str, StoredFile], period: str,
@@ -92,7 +98,8 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
     files = store.files(period.code)
     current = latest_of(files)
     figures, unit_notes = _unit_figures(store, current)
-    results, aggregation_problems = aggregate(plan, figures, source="(tổng hợp)")
+    year = period.year
+    results, aggregation_problems = aggregate(plan, figures, source="(tổng hợp)", year=year)
     filled = Counter(f.unit for f in figures)
     notes = {}
     for (code, unit), note in unit_notes.items():
@@ -102,7 +109,7 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
     return Consolidation(
         plan=plan, period=period, figures=results, previous_period=previous_period,
         previous=_previous(plan, store, previous_period),
-        unit_rows=unit_results(plan, figures, unit_notes),
+        unit_rows=unit_results(plan, figures, unit_notes, year),
         submissions=submission_rows(plan, period, files, current, filled),
         problems=_problems(store, files, current, period.code, outcomes) + [("", p) for p in aggregation_problems],
         notes=notes, generated_at=clock.now(), failures=tuple(o.failure for o in outcomes if o.failure))
@@ -115,7 +122,8 @@ def summary_lines(result: Consolidation) -> list[str]:
              + ", ".join(f"{status}: {n}" for status, n in counts.items()) + "."]
     lines.append(f"{'Mục tiêu':<10} {MET:>5} {MISSED:>10} {NO_DATA:>16}")
     for goal in result.plan.goals:
-        mine = Counter(f.status for f in result.figures if result.plan.element_goal(f.element.code) == goal.number)
+        mine = Counter(status_outcome(f.status) for f in result.figures
+                       if result.plan.element_goal(f.element.code) == goal.number)
         lines.append(f"{goal.number:<10} {mine[MET]:>5} {mine[MISSED]:>10} {mine[NO_DATA]:>16}")
     lines.append(f"Vấn đề cần xem: {len(result.problems)} (trang 'Lỗi').")
     return lines

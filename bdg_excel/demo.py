@@ -1,4 +1,5 @@
-"""The whole cycle on the built-in plan, with the seed's 2019 figures as the units' returns."""
+"""The whole cycle on a built-in plan: the 2020 plan with the seed's 2019 figures as the units' returns,
+the 2026–2030 plan with 2026 figures made up to show how milestones are judged."""
 from __future__ import annotations
 
 import os
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from bdg_excel.consolidate import consolidate
 from bdg_excel.consolidation import Consolidation
+from bdg_excel.errors import BdgError
 from bdg_excel.figures import Entry
 from bdg_excel.layout import template_file_name
 from bdg_excel.plan import Plan
@@ -26,14 +28,27 @@ SEED_2019: dict[str, tuple] = {
     "MT6.CT2a": (87, 109), "MT6.CT2b": (82, 86), "MT6.CT3": ("100",),
     "MT7.CT1": ("100",), "MT7.CT2": ("100",), "MT7.CT3": ("100",), "MT7.CT4": ("100",),
 }
-# How the district figures are split (shares of the province's denominator), in plan order.
+# Made-up figures of the 2026–2030 plan for 2026 (not measured anywhere): (numerator, denominator), or, for
+# the elements every commune enters, a function of the commune's place in the plan giving its fraction.
+MADE_UP_2026: dict[str, tuple] = {
+    "MT1.CT1.TINH": (9, 14), "MT2.CT1": (312450, 598200), "MT2.CT2": (187300, 598200), "MT2.CT3": (2931, 10250),
+    "MT3.CT1": ("1.6",), "MT3.CT3": (12, 12), "MT3.CT4": (5, 6), "MT4.CT1": (10900, 10000), "MT4.CT2": (8, 19047),
+    "MT5.CT1": (4480, 4810), "MT6.CT1": (842000, 1250000),
+}
+MADE_UP_2026_COMMUNES = {
+    "MT1.CT1.XA": lambda i: ((1, 2, 1, 2, 1, 1)[i % 6], 2),
+    "MT3.CT2a": lambda i: (1 + i % 4 - (i % 5 == 0), 1 + i % 4),
+    "MT3.CT2b": lambda i: (i % 3 != 0, 1 + i % 2),
+}
+MADE_UP_NOTE = "Số liệu tự đặt ra để chạy thử, không phải số liệu thật."
+# How the figures several units enter are split (shares of the province's denominator), in plan order.
 DISTRICT_SHARES = (Decimal("0.25"), Decimal("0.10"), Decimal("0.13"), Decimal("0.14"), Decimal("0.16"),
                    Decimal("0.10"), Decimal("0.12"))
 SENT_ON = datetime(2020, 12, 10, 9, 0)
 
 
 def split(numerator: int, denominator: int, parts: int) -> list[tuple[int, int]]:
-    """Split a province's fraction into district fractions that sum back to it exactly."""
+    """Split a province's fraction into the fractions of the units that enter it, summing back to it exactly."""
     shares = DISTRICT_SHARES[:parts]
     dens = [int(denominator * s / sum(shares)) for s in shares]
     dens[-1] += denominator - sum(dens)
@@ -58,17 +73,53 @@ def seed_entries(plan: Plan) -> dict[str, dict[str, Entry]]:
     return entries
 
 
-def run_demo(plan: Plan, out: Path, period_code: str = "2020") -> tuple[Consolidation, Path]:
-    """Generate the templates, fill them with the seed's figures, consolidate; the consolidation and its workbook."""
+def made_up_entries(plan: Plan) -> dict[str, dict[str, Entry]]:
+    """unit code -> {element code -> entry}: the made-up 2026 figures of the 2026–2030 plan, the provincial ones
+    noted as such (a note on each of 65 communes' figures would bury the notes that matter)."""
+    entries: dict[str, dict[str, Entry]] = {u.code: {} for u in plan.reporting_units}
+    for code, figure in MADE_UP_2026.items():
+        (unit,) = plan.units_for(code)
+        numbers = [Decimal(x) for x in figure]
+        entries[unit][code] = Entry(value=numbers[0], note=MADE_UP_NOTE) if len(numbers) == 1 else Entry(
+            *numbers, note=MADE_UP_NOTE)
+    for code, fraction in MADE_UP_2026_COMMUNES.items():
+        for index, unit in enumerate(plan.units_for(code)):
+            numerator, denominator = fraction(index)
+            entries[unit][code] = Entry(Decimal(int(numerator)), Decimal(denominator))
+    return entries
+
+
+# plan id -> (period, the units' figures, when they were sent, what the demo says about made-up figures)
+DEMOS = {
+    "ninhthuan-bdg-2020": ("2020", seed_entries, SENT_ON, ""),
+    "khanhhoa-bdg-2026-2030": ("2026", made_up_entries, datetime(2026, 12, 10, 9, 0),
+                               "Số liệu chạy thử: số liệu năm 2026 tự đặt ra (kế hoạch minh họa), không phải số "
+                               "liệu thật."),
+}
+
+
+def demo_notice(plan: Plan) -> list[str]:
+    """The line that says the demo's figures are made up, when they are."""
+    notice = DEMOS[plan.info.id][3] if plan.info.id in DEMOS else ""
+    return [notice] if notice else []
+
+
+def run_demo(plan: Plan, out: Path, period_code: str | None = None) -> tuple[Consolidation, Path]:
+    """Generate the templates, fill them with the plan's demo figures, consolidate; the consolidation and its
+    workbook. A plan of another id has no demo figures (a BdgError)."""
+    if plan.info.id not in DEMOS:
+        known = ", ".join(DEMOS)
+        raise BdgError(f"Chỉ chạy thử được với các kế hoạch có sẵn ({known}), không phải '{plan.info.id}'.")
+    default_period, entries_of, sent_on, _ = DEMOS[plan.info.id]
     root = Path(out) / "demo"
     for folder in ("templates", "inbox", "store"):
         shutil.rmtree(root / folder, ignore_errors=True)
-    period = plan.period(period_code)
+    period = plan.period(period_code or default_period)
     write_templates(plan, period.code, root / "templates")
-    for unit_code, entries in seed_entries(plan).items():
+    for unit_code, entries in entries_of(plan).items():
         unit = plan.unit(unit_code)
         path = root / "inbox" / template_file_name(period.code, unit.code, unit.name)
         write_template(plan, period, unit, path, entries=entries)
-        os.utime(path, (SENT_ON.timestamp(), SENT_ON.timestamp()))
+        os.utime(path, (sent_on.timestamp(), sent_on.timestamp()))
     return consolidate(root / "inbox", plan, period.code, root / f"tong-hop-{period.code}.xlsx",
                        root / "store" / "bdg.sqlite")

@@ -9,6 +9,8 @@ from bdg_excel.numbers import format_number
 from bdg_excel.plan import DataElement
 
 MET, MISSED, NO_DATA = "Đạt", "Không đạt", "Chưa có số liệu"
+PARTLY_MET = "Đạt một phần"  # an indicator some of whose data elements meet their targets
+MILESTONE_MET, MILESTONE_MISSED = "Đã đạt mốc {year}", "Chưa đạt mốc {year}"
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,8 @@ class Entry:
     denominator: Decimal | None = None
     value: Decimal | None = None
     note: str = ""
+    year: int | None = None  # the year the figure refers to, when the unit stated one
+
 
     @property
     def has_fraction(self) -> bool:
@@ -38,19 +42,44 @@ def exact_result(element: DataElement, entry: Entry) -> Fraction | None:
     return None
 
 
-def judge(element: DataElement, result: Fraction | None) -> str:
-    """Đạt / Không đạt / Chưa có số liệu, on the exact value, never a rounded one."""
-    if result is None:
+def status_words(element: DataElement, year: int) -> tuple[str, str]:
+    """The words for a figure of ``year`` that meets or misses its target: ``Đạt``/``Không đạt`` against a
+    target final for that year, ``Đã đạt mốc 2030``/``Chưa đạt mốc 2030`` against a later milestone."""
+    found = element.target_for(year)
+    if found is None or found[1]:
+        return MET, MISSED
+    milestone = found[0].year
+    return MILESTONE_MET.format(year=milestone), MILESTONE_MISSED.format(year=milestone)
+
+
+def judge(element: DataElement, result: Fraction | None, year: int) -> str:
+    """A figure of ``year`` judged on its exact value, never a rounded one: Đạt / Không đạt against the
+    target of that year, Đã đạt / Chưa đạt mốc M against the next milestone M, or Chưa có số liệu."""
+    found = element.target_for(year)
+    if result is None or found is None:
         return NO_DATA
-    target = Fraction(element.target)
-    met = {
-        "≥": result >= target,
-        "≤": result <= target,
-        "<": result < target,
-        ">": result > target,
-        "=": result == target,
-    }[element.operator]
-    return MET if met else MISSED
+    met, missed = status_words(element, year)
+    return met if found[0].is_met(result) else missed
+
+
+def outcome(status: str) -> str:
+    """What a status comes to: MET (Đạt, Đã đạt mốc M), MISSED (Không đạt, Chưa đạt mốc M) or NO_DATA."""
+    if status == MET or status.startswith(MILESTONE_MET.split("{")[0]):
+        return MET
+    if status == MISSED or status.startswith(MILESTONE_MISSED.split("{")[0]):
+        return MISSED
+    return NO_DATA
+
+
+def indicator_status(statuses: list[str]) -> str:
+    """An indicator's status from its data elements' statuses: Đạt when every judged one meets its target,
+    Không đạt when none does, Đạt một phần otherwise, Chưa có số liệu when none is judged."""
+    judged = [outcome(s) for s in statuses if outcome(s) != NO_DATA]
+    if not judged:
+        return NO_DATA
+    if all(s == MET for s in judged):
+        return MET
+    return MISSED if MET not in judged else PARTLY_MET
 
 
 def as_decimal(result: Fraction) -> Decimal:

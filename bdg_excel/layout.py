@@ -46,10 +46,14 @@ COLUMNS = (
     Column("value", "Giá trị", 11, is_input=True),
     Column("preview", "Kết quả (tự tính)", 12),
     Column("note", "Ghi chú", 30, is_input=True),
+    # The year a figure refers to, when it is not the period's (a national survey of 2024 reported in 2026).
+    # Last, so that returns made before it keep their columns; they are read without it.
+    Column("data_year", "Năm số liệu", 9, is_input=True),
 )
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}
 HEADER = {c.key: c.header for c in COLUMNS}
 NUMBER_INPUTS = ("numerator", "denominator", "value")
+FIRST_DATA_YEAR = 1990  # the earliest year a figure may refer to
 
 # Header block of the data sheet: label in column A, value in column B.
 LABEL_PLAN = "Kế hoạch:"

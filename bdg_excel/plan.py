@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property
 
 from bdg_excel.errors import BdgError
@@ -35,10 +36,30 @@ class PlanInfo:
     id: str
     title: str
     province: str
-    year: int
+    first_year: int
+    last_year: int
     issued_by: str
     collector: str
     collector_email: str
+    reports_to: str = ""
+    basis: str = ""
+
+    @property
+    def year(self) -> int:
+        """The plan's first year (its only one for an annual plan)."""
+        return self.first_year
+
+    @property
+    def years(self) -> str:
+        """'2020', or '2026–2030' for a plan over several years."""
+        if self.first_year == self.last_year:
+            return str(self.first_year)
+        return f"{self.first_year}–{self.last_year}"
+
+    @property
+    def years_text(self) -> str:
+        """'NĂM 2020' for an annual plan, 'GIAI ĐOẠN 2026–2030' for one over several years."""
+        return f"NĂM {self.years}" if self.first_year == self.last_year else f"GIAI ĐOẠN {self.years}"
 
 
 @dataclass(frozen=True)
@@ -62,8 +83,27 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Target:
+    """One milestone of a data element: in ``year`` (and, when ``onwards``, every year after it) the
+    figure must satisfy ``operator value``; ``text`` is how the plan words it."""
+
+    element: str
+    year: int
+    onwards: bool
+    operator: str
+    value: Decimal
+    text: str
+
+    def is_met(self, result) -> bool:
+        """Whether an exact result meets this target, boundaries included (``< 42`` is missed at 42)."""
+        value = Fraction(self.value)
+        return {"≥": result >= value, "≤": result <= value, "<": result < value, ">": result > value,
+                "=": result == value}[self.operator]
+
+
+@dataclass(frozen=True)
 class DataElement:
-    """One figure that one reporting unit enters (code ``MT1.CT1a.TINH``)."""
+    """One figure that one reporting unit enters (code ``MT1.CT1a.TINH``), with its milestone targets."""
 
     code: str
     indicator: str
@@ -71,28 +111,51 @@ class DataElement:
     breakdown: str
     scale: Decimal
     unit: str
-    operator: str
-    target: Decimal
-    target_text: str
     share: bool
     whole_numbers: bool
     value_min: Decimal
     value_max: Decimal
     numerator_label: str
     denominator_label: str
+    targets: tuple[Target, ...] = ()  # by year
     tolerance: Decimal | None = None  # how far a result may move between periods; None: the default by unit
 
     @property
     def is_percent(self) -> bool:
         return self.unit == "%"
 
+    def target_for(self, year: int) -> tuple[Target, bool] | None:
+        """The target a figure of ``year`` is judged against, and whether it is final for that year.
+
+        The milestone of that year, else the latest one that holds "from that year on" before it, is
+        final; otherwise the next milestone is the one to reach; after the last one, the last applies.
+        """
+        if not self.targets:
+            return None
+        for target in self.targets:
+            if target.year == year:
+                return target, True
+        onwards = [t for t in self.targets if t.onwards and t.year <= year]
+        if onwards:
+            return onwards[-1], True
+        later = [t for t in self.targets if t.year > year]
+        if later:
+            return later[0], False
+        return self.targets[-1], True
+
+    def show_target(self, target: Target) -> str:
+        """One target as a person writes it: ``≥ 20%``, ``≤ 110 trẻ trai/100 trẻ gái``."""
+        value = format_number(target.value)
+        if self.is_percent:
+            return f"{target.operator} {value}%"
+        return f"{target.operator} {value} {self.unit}"
+
     @property
     def target_display(self) -> str:
-        """The target as a person writes it: ``≥ 20%``, ``≤ 110 trẻ trai/100 trẻ gái``."""
-        value = format_number(self.target)
-        if self.is_percent:
-            return f"{self.operator} {value}%"
-        return f"{self.operator} {value} {self.unit}"
+        """Every milestone: ``≥ 20%`` alone, or ``≥ 60% (2025); ≥ 75% (2030)``, ``= 100% (từ 2025)``."""
+        if len(self.targets) == 1 and not self.targets[0].onwards:
+            return self.show_target(self.targets[0])
+        return "; ".join(f"{self.show_target(t)} ({'từ ' if t.onwards else ''}{t.year})" for t in self.targets)
 
 
 @dataclass(frozen=True)
@@ -117,6 +180,11 @@ class Period:
     code: str
     name: str
     deadline: date
+
+    @property
+    def year(self) -> int:
+        """The year the period reports on."""
+        return int(self.code[:4])
 
 
 @dataclass(frozen=True)
@@ -205,7 +273,7 @@ class Plan:
         raise PlanError(f"Kỳ báo cáo '{code}' không có trong kế hoạch (các kỳ có: {known}).")
 
     def previous_period(self, code: str) -> str:
-        """The reporting period before ``code``: 2020 -> 2020-H1, 2020-H1 -> 2019."""
+        """The reporting period before ``code``: 2020 -> 2020-H1, 2020-H1 -> 2019 (perhaps another plan's)."""
         if code.endswith("-H1"):
             return str(int(code[:4]) - 1)
         return f"{code}-H1"
@@ -221,11 +289,17 @@ def plan_to_tables(plan: Plan) -> dict[str, list[dict]]:
     def as_dict(obj) -> dict:
         return {f.name: getattr(obj, f.name) for f in fields(obj) if f.name != "source"}
 
+    def element_dict(element: DataElement) -> dict:
+        row = as_dict(element)
+        del row["targets"]
+        return row
+
     return {
         "plan": [as_dict(plan.info)],
         "goals": [as_dict(g) for g in plan.goals],
         "indicators": [as_dict(i) for i in plan.indicators],
-        "elements": [as_dict(e) for e in plan.elements],
+        "elements": [element_dict(e) for e in plan.elements],
+        "targets": [as_dict(t) for e in plan.elements for t in e.targets],
         "units": [as_dict(u) for u in plan.units],
         "assignments": [{"element": e, "unit": u} for e, u in plan.assignments],
         "periods": [as_dict(p) for p in plan.periods],

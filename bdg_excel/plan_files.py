@@ -1,4 +1,4 @@
-"""A plan from its file: the built-in JSON, a JSON file, or a workbook an officer edited."""
+"""A plan from its file: a built-in plan (by its id), a JSON file, or a workbook an officer edited."""
 from __future__ import annotations
 
 import json
@@ -10,13 +10,30 @@ from bdg_excel.plan_tables import build_plan
 from bdg_excel.plan_workbook import read_plan_workbook
 from bdg_excel.problems import Problem
 
-DEFAULT_PLAN_RESOURCE = "ninh_thuan_2020.json"
+# The plans that ship inside the package: id -> JSON file in bdg_excel/data. The first is the default.
+BUILTIN_PLANS = {
+    "ninhthuan-bdg-2020": "ninh_thuan_2020.json",
+    "khanhhoa-bdg-2026-2030": "khanh_hoa_2026_2030.json",
+}
+DEFAULT_PLAN_ID = next(iter(BUILTIN_PLANS))
+DEFAULT_PLAN_RESOURCE = BUILTIN_PLANS[DEFAULT_PLAN_ID]
+
+
+def builtin_plan(plan_id: str) -> Plan:
+    """A built-in plan by its id (``khanhhoa-bdg-2026-2030``)."""
+    text = resources.files("bdg_excel.data").joinpath(BUILTIN_PLANS[plan_id]).read_text("utf-8")
+    source = "(kế hoạch mặc định)" if plan_id == DEFAULT_PLAN_ID else f"(kế hoạch có sẵn {plan_id})"
+    return plan_from_json(text, source=source)
+
+
+def builtin_plans() -> list[Plan]:
+    """Every built-in plan, the default first."""
+    return [builtin_plan(plan_id) for plan_id in BUILTIN_PLANS]
 
 
 def default_plan() -> Plan:
-    """The built-in plan: Ninh Thuận, 2020."""
-    text = resources.files("bdg_excel.data").joinpath(DEFAULT_PLAN_RESOURCE).read_text("utf-8")
-    return plan_from_json(text, source="(kế hoạch mặc định)")
+    """The default built-in plan: Ninh Thuận, 2020."""
+    return builtin_plan(DEFAULT_PLAN_ID)
 
 
 def plan_from_json(text: str, source: str = "") -> Plan:
@@ -31,12 +48,16 @@ def plan_from_json(text: str, source: str = "") -> Plan:
 
 
 def load_plan(path: str | Path | None) -> Plan:
-    """The plan in ``path`` (.xlsx or .json), or the default plan when ``path`` is None."""
+    """The plan in ``path`` (.xlsx or .json), the built-in plan whose id ``path`` is (when no such file exists),
+    or the default plan when ``path`` is None."""
     if path is None:
         return default_plan()
+    if str(path) in BUILTIN_PLANS and not Path(path).is_file():
+        return builtin_plan(str(path))
     path = Path(path)
     if not path.is_file():
-        raise PlanError(f"Không tìm thấy tệp kế hoạch '{path}'.")
+        known = ", ".join(BUILTIN_PLANS)
+        raise PlanError(f"Không tìm thấy tệp kế hoạch '{path}' (hoặc dùng mã một kế hoạch có sẵn: {known}).")
     if path.suffix.lower() == ".json":
         try:
             text = path.read_text("utf-8")

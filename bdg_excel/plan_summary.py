@@ -4,10 +4,23 @@ from __future__ import annotations
 from bdg_excel.plan import Plan
 
 
+def plan_line(plan: Plan, default: bool = False) -> str:
+    """One line for ``bdg plans``: id, title, years, number of reporting units."""
+    info = plan.info
+    mark = " (mặc định)" if default else ""
+    return f"{info.id}{mark}: {info.title} – năm {info.years}, {len(plan.reporting_units)} đơn vị báo cáo"
+
+
 def summary_lines(plan: Plan) -> list[str]:
     """Lines describing the plan: goals with their data elements, units and periods."""
     info = plan.info
-    lines = [info.title, f"Mã kế hoạch: {info.id} (phiên bản {plan.version})", ""]
+    lines = [info.title, f"Mã kế hoạch: {info.id} (phiên bản {plan.version})"]
+    if info.issued_by:
+        lines.append(info.issued_by)
+    if info.basis:
+        lines.append(f"Căn cứ: {info.basis}")
+    reports_to = f"; báo cáo gửi {info.reports_to}" if info.reports_to else ""
+    lines += [f"Năm: {info.years}; cơ quan tổng hợp: {info.collector}{reports_to}", ""]
     for goal in plan.goals:
         lines.append(goal.heading)
         for element in (e for i in plan.indicators_of(goal.number) for e in plan.elements_of(i.code)):

@@ -22,6 +22,7 @@ from bdg_excel.plan import (
     Plan,
     PlanError,
     PlanInfo,
+    Target,
     Unit,
 )
 from bdg_excel.problems import Problem, column_letter, problem
@@ -59,10 +60,13 @@ TABLES = (
         Column("id", "Mã kế hoạch"),
         Column("title", "Tên kế hoạch"),
         Column("province", "Tỉnh"),
-        Column("year", "Năm", INT),
+        Column("first_year", "Năm bắt đầu", INT),
+        Column("last_year", "Năm kết thúc", INT),
         Column("issued_by", "Ban hành kèm theo", required=False),
         Column("collector", "Cơ quan tổng hợp"),
         Column("collector_email", "Email nhận báo cáo", required=False),
+        Column("reports_to", "Nơi nhận báo cáo", required=False),
+        Column("basis", "Văn bản căn cứ", required=False),
     )),
     Table("goals", "Mục tiêu", (
         Column("number", "Mục tiêu số", INT),
@@ -81,9 +85,6 @@ TABLES = (
         Column("breakdown", "Phân tổ", required=False),
         Column("scale", "Hệ số", DEC),
         Column("unit", "Đơn vị tính"),
-        Column("operator", "Toán tử"),
-        Column("target", "Chỉ tiêu kế hoạch", DEC),
-        Column("target_text", "Cách ghi chỉ tiêu"),
         Column("share", "Là tỷ lệ trên tổng số", BOOL),
         Column("whole_numbers", "Tử số, mẫu số là số nguyên", BOOL),
         Column("value_min", "Giá trị nhỏ nhất", DEC),
@@ -91,6 +92,14 @@ TABLES = (
         Column("numerator_label", "Tên tử số"),
         Column("denominator_label", "Tên mẫu số"),
         Column("tolerance", "Mức thay đổi cho phép", DEC, required=False, added_later=True),
+    )),
+    Table("targets", "Mốc chỉ tiêu", (
+        Column("element", "Mã"),
+        Column("year", "Năm", INT),
+        Column("onwards", "Từ năm đó trở đi", BOOL, required=False),
+        Column("operator", "Toán tử"),
+        Column("value", "Chỉ tiêu kế hoạch", DEC),
+        Column("text", "Cách ghi chỉ tiêu"),
     )),
     Table("units", "Đơn vị", (
         Column("code", "Mã đơn vị"),
@@ -110,14 +119,69 @@ TABLES = (
     )),
 )
 TABLE = {t.key: t for t in TABLES}
+# Columns added since the first plan workbooks: a workbook without them is read with them empty.
+ADDED_COLUMNS = ("reports_to", "basis")
+# Columns of plans written before milestone targets: the plan's one year, and one target per data element.
+LEGACY_COLUMNS = {
+    "plan": (Column("year", "Năm", INT),),
+    "elements": (Column("operator", "Toán tử"), Column("target", "Chỉ tiêu kế hoạch", DEC),
+                 Column("target_text", "Cách ghi chỉ tiêu")),
+}
+
+
+def is_legacy(tables: dict) -> tuple[bool, bool]:
+    """Whether the tables give the plan's one year instead of its first and last, and whether they give each
+    data element's one target instead of milestones (plans written before milestone targets)."""
+    plan = tables.get("plan")
+    plan = plan[0] if isinstance(plan, list) and plan else plan
+    one_year = isinstance(plan, dict) and "year" in plan and "first_year" not in plan and "last_year" not in plan
+    elements = tables.get("elements")
+    one_target = "targets" not in tables and isinstance(elements, list) and any(
+        isinstance(row, dict) and "operator" in row for row in elements)
+    return one_year, one_target
+
+
+def upgrade_legacy(tables: dict, rows: dict | None = None, columns: dict | None = None) -> tuple[dict, _Locator]:
+    """Tables in today's shape from a plan written before milestone targets (its one target per data element
+    becomes a milestone of the plan's year), and where the officer finds each moved value."""
+    tables, rows, columns = dict(tables), dict(rows or {}), {k: dict(v) for k, v in (columns or {}).items()}
+    sheets = {}
+    one_year, one_target = is_legacy(tables)
+    plan = tables.get("plan")
+    plan = plan[0] if isinstance(plan, list) and plan else plan
+    plan = dict(plan) if isinstance(plan, dict) else {}
+    if one_year:
+        year = plan.pop("year")
+        plan["first_year"] = plan["last_year"] = year
+        tables["plan"] = [plan]
+        where = columns.get("plan", {}).get("year")
+        if where:
+            columns["plan"].update(first_year=where, last_year=where)
+    if one_target:
+        year = plan.get("first_year", plan.get("year"))
+        tables["targets"] = [{"element": r.get("code"), "year": year, "onwards": False, "operator": r.get("operator"),
+                              "value": r.get("target"), "text": r.get("target_text")}
+                             for r in tables["elements"] if isinstance(r, dict)]
+        if "elements" in rows:
+            rows["targets"] = rows["elements"]
+        found = columns.get("elements", {})
+        columns["targets"] = {new: found[old] for new, old in (("element", "code"), ("year", "code"),
+                              ("operator", "operator"), ("value", "target"), ("text", "target_text")) if old in found}
+        sheets["targets"] = TABLE["elements"].sheet
+    return tables, _Locator(rows, columns, sheets)
 
 
 class _Locator:
     """Where a table's field stands, as the officer sees it in the plan workbook."""
 
-    def __init__(self, rows: dict[str, list[int]] | None, columns: dict[str, dict[str, str]] | None):
+    def __init__(self, rows: dict[str, list[int]] | None, columns: dict[str, dict[str, str]] | None,
+                 sheets: dict[str, str] | None = None):
         self.rows = rows or {}
         self.columns = columns or {}
+        self.sheets = sheets or {}  # tables read from another sheet (a legacy plan's targets)
+
+    def sheet(self, table: Table) -> str:
+        return self.sheets.get(table.key, table.sheet)
 
     def cell(self, table: Table, index: int, field_name: str) -> str:
         rows = self.rows.get(table.key)
@@ -134,7 +198,7 @@ class _Builder:
         self.problems: list[Problem] = []
 
     def problem(self, table: Table, index: int, field_name: str, code: str, /, **fields: object) -> None:
-        self.problems.append(problem(code, file=self.source, sheet=table.sheet,
+        self.problems.append(problem(code, file=self.source, sheet=self.locator.sheet(table),
                                      cell=self.locator.cell(table, index, field_name), **fields))
 
     def rows(self, table: Table) -> list[dict]:
@@ -222,12 +286,15 @@ def build_plan(tables: dict, source: str = "", rows: dict[str, list[int]] | None
 
 def check_tables(tables: dict, source: str = "", rows: dict[str, list[int]] | None = None,
                  columns: dict[str, dict[str, str]] | None = None) -> tuple[Plan | None, list[Problem]]:
-    """Every mistake in the plan's tables, and the plan when there is none."""
-    b = _Builder(tables, source, _Locator(rows, columns))
+    """Every mistake in the plan's tables, and the plan when there is none (a plan written before milestone
+    targets is read as one whose targets are milestones of its year)."""
+    tables, locator = upgrade_legacy(tables, rows, columns)
+    b = _Builder(tables, source, locator)
     data = {t.key: b.rows(t) for t in TABLES}
     _check_codes(b, data)
     _check_references(b, data)
     _check_elements(b, data)
+    _check_targets(b, data)
     if b.problems:
         return None, sorted(b.problems, key=_reading_order)
     return _plan(data, source), []
@@ -306,8 +373,6 @@ def _check_references(b: _Builder, data: dict) -> None:
 def _check_elements(b: _Builder, data: dict) -> None:
     table = TABLE["elements"]
     for i, row in enumerate(data["elements"]):
-        if row["operator"] and row["operator"] not in OPERATORS:
-            b.problem(table, i, "operator", "unknown-operator", operator=row["operator"], known=" ".join(OPERATORS))
         if row["scale"] is not None and row["scale"] <= 0:
             b.problem(table, i, "scale", "invalid-scale", scale=format_number(row["scale"]))
         low, high = row["value_min"], row["value_max"]
@@ -315,12 +380,39 @@ def _check_elements(b: _Builder, data: dict) -> None:
             b.problem(table, i, "value_max", "invalid-range", high=high, low=low)
 
 
+def _check_targets(b: _Builder, data: dict) -> None:
+    table = TABLE["targets"]
+    elements = {r["code"] for r in data["elements"]}
+    first: dict = {}
+    for i, row in enumerate(data["targets"]):
+        if row["element"] and row["element"] not in elements:
+            b.problem(table, i, "element", "unknown-element", element=row["element"])
+        if row["operator"] and row["operator"] not in OPERATORS:
+            b.problem(table, i, "operator", "unknown-operator", operator=row["operator"], known=" ".join(OPERATORS))
+        key = (row["element"], row["year"])
+        if key in first and None not in key:
+            b.problem(table, i, "year", "duplicate-milestone", element=key[0], year=key[1],
+                      first=b.locator.cell(table, first[key], "year"))
+        first.setdefault(key, i)
+    with_targets = {r["element"] for r in data["targets"]}
+    for i, row in enumerate(data["elements"]):
+        if row["code"] and row["code"] not in with_targets:
+            b.problem(TABLE["elements"], i, "code", "element-without-target", element=row["code"])
+    for i, row in enumerate(data["plan"][:1]):
+        if row["first_year"] is not None and row["last_year"] is not None and row["first_year"] > row["last_year"]:
+            b.problem(TABLE["plan"], i, "last_year", "invalid-range", high=row["last_year"], low=row["first_year"])
+
+
 def _plan(data: dict, source: str) -> Plan:
+    targets: dict[str, list[Target]] = {}
+    for row in data["targets"]:
+        targets.setdefault(row["element"], []).append(Target(**{**row, "onwards": bool(row["onwards"])}))
     return Plan(
         info=PlanInfo(**data["plan"][0]),
         goals=tuple(Goal(**r) for r in data["goals"]),
         indicators=tuple(Indicator(**r) for r in data["indicators"]),
-        elements=tuple(DataElement(**r) for r in data["elements"]),
+        elements=tuple(DataElement(**r, targets=tuple(sorted(targets.get(r["code"], ()), key=lambda t: t.year)))
+                       for r in data["elements"]),
         units=tuple(Unit(**r) for r in data["units"]),
         assignments=tuple((r["element"], r["unit"]) for r in data["assignments"]),
         periods=tuple(Period(**r) for r in data["periods"]),

@@ -5,7 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bdg_excel.plan import Plan, PlanError
-from bdg_excel.plan_tables import BOOL, DATE, NO, TABLES, YES, build_plan
+from bdg_excel.plan_tables import ADDED_COLUMNS, BOOL, DATE, LEGACY_COLUMNS, NO, TABLE, TABLES, YES, build_plan
 from bdg_excel.plan import plan_to_tables
 from bdg_excel.problems import Problem, column_letter, problem
 
@@ -63,20 +63,40 @@ def _sheets(path: Path) -> dict[str, list[list]]:
                         "hoặc đã bị hỏng. Hãy mở tệp bằng Excel, lưu lại dạng .xlsx rồi chạy lại.") from None
 
 
+def _header(sheets: dict, sheet: str) -> list[str]:
+    data = sheets.get(sheet) or [[]]
+    return [str(v).strip() for v in data[0]]
+
+
+def _legacy(sheets: dict) -> tuple[bool, bool]:
+    """Whether the workbook, exported before milestone targets, has the plan's one year (``Năm``) and each data
+    element's one target (in ``Số liệu``, and no ``Mốc chỉ tiêu`` sheet)."""
+    plan_header, elements_header = _header(sheets, TABLE["plan"].sheet), _header(sheets, TABLE["elements"].sheet)
+    one_year = "Năm" in plan_header and not {"Năm bắt đầu", "Năm kết thúc"} & set(plan_header)
+    one_target = TABLE["targets"].sheet not in sheets and "Toán tử" in elements_header
+    return one_year, one_target
+
+
 def _read_tables(path: Path) -> tuple[dict, dict, dict, list[Problem]]:
     sheets = _sheets(path)
+    one_year, one_target = _legacy(sheets)
+    skipped = {*ADDED_COLUMNS, *(("first_year", "last_year") if one_year else ())}
     tables, rows, columns, problems = {}, {}, {}, []
     for table in TABLES:
+        if table.key == "targets" and one_target:
+            continue
         if table.sheet not in sheets:
             problems.append(problem("missing-sheet", file=path.name, sheet=table.sheet, name=table.sheet))
             continue
         data = sheets[table.sheet]
         header = [str(v).strip() for v in (data[0] if data else [])]
         positions = {}
-        for column in table.columns:
+        legacy = LEGACY_COLUMNS.get(table.key, ()) if (table.key == "plan" and one_year) or (
+            table.key == "elements" and one_target) else ()
+        for column in (*table.columns, *legacy):
             if column.header in header:
                 positions[column.field] = header.index(column.header)
-            elif not column.added_later:
+            elif column.field not in skipped and column not in legacy and not column.added_later:
                 problems.append(problem("missing-column", columns=repr(column.header), file=path.name,
                                       sheet=table.sheet, cell=f"{column_letter(len(header))}1"))
         records, numbers = [], []

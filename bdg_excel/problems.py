@@ -99,6 +99,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "formula-without-value": (ERROR, "Ô {field} chứa công thức nhưng chưa có kết quả (tệp được ghi bởi chương trình "
                                      "không tính công thức). Hãy mở tệp bằng Excel hoặc LibreOffice, lưu lại rồi gửi lại."),
     # What the numbers say.
+    "invalid-data-year": (ERROR, "Năm số liệu '{value}' không hợp lệ: ghi một năm từ {first} đến {year} (năm của kỳ "
+                                 "báo cáo), hoặc để trống nếu là số liệu năm {year}."),
     "negative-number": (ERROR, "{field} là số âm ({number})."),
     "not-whole-number": (ERROR, "{field} phải là số nguyên (đếm người, đơn vị), không phải {number}."),
     "missing-numerator": (ERROR, "Có mẫu số nhưng thiếu tử số."),
@@ -138,6 +140,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "invalid-email": (ERROR, "Địa chỉ email '{address}' không hợp lệ."),
     "unknown-operator": (ERROR, "Toán tử '{operator}' không hợp lệ; dùng một trong: {known}."),
     "invalid-scale": (ERROR, "Hệ số phải là số dương, không phải {scale}."),
+    "duplicate-milestone": (ERROR, "Mốc chỉ tiêu của '{element}' năm {year} bị lặp lại (lần đầu ở ô {first})."),
+    "element-without-target": (ERROR, "Số liệu '{element}' chưa có mốc chỉ tiêu nào trong trang 'Mốc chỉ tiêu'."),
     "invalid-range": (ERROR, "Giá trị lớn nhất ({high}) nhỏ hơn giá trị nhỏ nhất ({low})."),
 }
 

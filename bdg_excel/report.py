@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from bdg_excel import layout
-from bdg_excel.figures import MET, MISSED, NO_DATA, as_decimal
+from bdg_excel.figures import MET, MISSED, NO_DATA, PARTLY_MET, as_decimal, indicator_status, outcome, status_words
 from bdg_excel.problems import cell_name, column_letter
 from bdg_excel.workbook import (DECREE_30_MARGINS, FirstPageBare, Page, add_streamed_sheet, paginate, print_setup,
                                 write_xlsx)
@@ -76,7 +76,7 @@ def _reporters(result: "Consolidation", figure: "ElementFigure") -> str:
 # The appendix's headers are filled in with the plan's year and the periods; "previous" only when there is one.
 APPENDIX_COLUMNS = (
     Column("goal", "MỤC TIÊU", 30, "bold"),
-    Column("indicator", "CÁC CHỈ TIÊU KẾ HOẠCH NĂM {year}", 52, "text"),
+    Column("indicator", "CÁC CHỈ TIÊU KẾ HOẠCH {years}", 52, "text"),
     Column("result", "SỐ LIỆU KẾT QUẢ ĐẠT ĐƯỢC {period}", 34, "text"),
     Column("previous", "SỐ LIỆU KỲ TRƯỚC ({previous})", 26, "text"),
     Column("agency", "CƠ QUAN, ĐƠN VỊ THỰC HIỆN BÁO CÁO", 22, "text"),
@@ -96,8 +96,8 @@ DATA_COLUMNS = (  # one row per ElementFigure; "result" and "status" are formula
     Column("scale", "Hệ số", 8, "number", _field("element.scale")),
     Column("result", "Kết quả", 10, "result"),
     Column("unit", "Đơn vị tính", 9, "text", _field("element.unit")),
-    Column("operator", "Toán tử", 6, "center", _field("element.operator")),
-    Column("target", "Chỉ tiêu kế hoạch", 8, "number", _field("element.target")),
+    Column("operator", "Toán tử", 6, "center", lambda r, f: f.target.operator if f.target else ""),
+    Column("target", "Chỉ tiêu kế hoạch", 8, "number", lambda r, f: f.target.value if f.target else None),
     Column("status", "Đánh giá", 10, "center"),
     Column("display", "Kết quả (hiển thị)", 11, "text", _field("display")),
     Column("previous", "Kỳ trước", 9, "text", lambda r, f: r.previous.get(f.element.code, "")),
@@ -158,13 +158,14 @@ def write_report(result: "Consolidation", path: Path, appendix_only: bool = Fals
     return write_xlsx(Path(path), lambda workbook: _ReportWriter(workbook, result, appendix_only).write(), large=True)
 
 
-def _judgement_formula(row: int, operator: str) -> str:
-    """Excel's judgement of a data-sheet row, exact: no division in the test."""
+def _judgement_formula(row: int, operator: str, met: str = MET, missed: str = MISSED) -> str:
+    """Excel's judgement of a data-sheet row, exact: no division in the test; ``met`` and ``missed`` are the
+    words for the period (``Đã đạt mốc 2030`` where the target is a later milestone)."""
     num, den, val, scale, res, target = (cell_name(row, DATA_INDEX[k]) for k in
                                          ("numerator", "denominator", "value", "scale", "result", "target"))
     op = EXCEL_OPERATORS[operator]
     return (f'=IF(ISNUMBER({res}),IF(IF(AND(ISNUMBER({num}),ISNUMBER({den})),{num}*{scale}{op}{target}*{den},'
-            f'{val}{op}{target}),"{MET}","{MISSED}"),"{NO_DATA}")')
+            f'{val}{op}{target}),"{met}","{missed}"),"{NO_DATA}")')
 
 
 def _write_cell(sheet, row: int, col: int, value: object, cell_format) -> None:
@@ -224,6 +225,10 @@ class _ReportWriter:
         self.plan = result.plan
         self.f = self._formats()
         self.data_rows = {figure.element.code: row for row, figure in enumerate(result.figures, start=1)}
+        year = result.period.year
+        words = {word for element in self.plan.elements for word in status_words(element, year)}
+        # (word, what it comes to) for the period's words other than Đạt / Không đạt: "Đã đạt mốc 2030", ...
+        self.milestone_words = sorted((word, outcome(word)) for word in words - {MET, MISSED})
 
     def _format(self, **props):
         return self.wb.add_format({"font_name": layout.FONT, "font_size": 12, "valign": "top", **props})
@@ -302,6 +307,12 @@ class _ReportWriter:
             for col in other_cols:
                 sheet.conditional_format(first_row, col, last_row, col, {
                     "type": "formula", "criteria": f'=${letter}{first_row + 1}="{status}"', "format": self.f[status]})
+        for word, status in self.milestone_words:
+            sheet.conditional_format(first_row, status_col, last_row, status_col, {
+                "type": "cell", "criteria": "==", "value": f'"{word}"', "format": self.f[status]})
+            for col in other_cols:
+                sheet.conditional_format(first_row, col, last_row, col, {
+                    "type": "formula", "criteria": f'=${letter}{first_row + 1}="{word}"', "format": self.f[status]})
 
     # -- the sheets ------------------------------------------------------------------------
 
@@ -328,8 +339,16 @@ class _ReportWriter:
                                       [goals[goal][i] for i in indicators], groups[goal][continued])
         index = _index(columns)
         self._status_rules(sheet, first, row - 1, index["status"], (index["result"],))
+        self._appendix_summary(sheet, row, columns)
         print_setup(sheet, PAGE, first - 1, scale, breaks, footer="")
         sheet.set_header(PAGE_NUMBER, {"scale_with_doc": False})
+
+    def _appendix_summary(self, sheet, row: int, columns: tuple[Column, ...]) -> None:
+        """The line that ends the appendix: how many indicators are met, partly met, missed, without data."""
+        text = summary_text(self.r)
+        width = layout.merged_width([c.width for c in columns])
+        sheet.set_row(row, layout.row_height([(text, width)], bold=True))
+        sheet.merge_range(row, 0, row, len(columns) - 1, text, self.f["bold"])
 
     def _appendix_title(self, sheet, columns: tuple[Column, ...]) -> list[float]:
         """The title rows and the header row; returns their heights."""
@@ -347,7 +366,7 @@ class _ReportWriter:
             sheet.merge_range(row, 0, row, last, text, self.f[style])
         heights.append(layout.line_height())
         sheet.set_row(len(lines), heights[-1])
-        heights.append(self._headers(sheet, len(heights), columns, year=str(info.year),
+        heights.append(self._headers(sheet, len(heights), columns, years=info.years_text,
                                      period=period_label(period.code), previous=period_label(self.r.previous_period)))
         return heights
 
@@ -421,9 +440,14 @@ class _ReportWriter:
         num, den, val, scale = (cell_name(row, DATA_INDEX[k]) for k in ("numerator", "denominator", "value", "scale"))
         cached = float(as_decimal(figure.result)) if figure.result is not None else ""
         for key, formula, value in (("result", layout.result_formula(num, den, val, scale), cached),
-                                    ("status", _judgement_formula(row, figure.element.operator), figure.status)):
+                                    ("status", self._judgement(row, figure), figure.status)):
             column = DATA_INDEX[key]
             sheet.write_formula(row, column, formula, self.f[DATA_COLUMNS[column].style], value)
+
+    def _judgement(self, row: int, figure: "ElementFigure") -> str:
+        if figure.target is None:
+            return f'="{NO_DATA}"'
+        return _judgement_formula(row, figure.target.operator, *status_words(figure.element, self.r.period.year))
 
     def _by_unit(self) -> None:
         sheet = self._list(BY_UNIT, BY_UNIT_COLUMNS, self.r.unit_rows)
@@ -448,10 +472,11 @@ class _ReportWriter:
         for row, goal in enumerate(self.plan.goals, start=1):
             self._write_row(sheet, row, CHART_COLUMNS, goal)
             for col, column in enumerate(CHART_COLUMNS[1:], start=1):
+                words = [column.key, *(word for word, status in self.milestone_words if status == column.key)]
                 count = sum(1 for f in self.r.figures
-                            if self.plan.element_goal(f.element.code) == goal.number and f.status == column.key)
-                sheet.write_formula(row, col, f'=COUNTIFS({goal_range},{goal.number},{status_range},"{column.key}")',
-                                    self.f[column.style], count)
+                            if self.plan.element_goal(f.element.code) == goal.number and f.status in words)
+                formula = "+".join(f'COUNTIFS({goal_range},{goal.number},{status_range},"{word}")' for word in words)
+                sheet.write_formula(row, col, "=" + formula, self.f[column.style], count)
         chart = self.wb.add_chart({"type": "column", "subtype": "stacked"})
         goals = len(self.plan.goals)
         for col, column in enumerate(CHART_COLUMNS[1:], start=1):
@@ -468,6 +493,26 @@ class _ReportWriter:
         chart.set_size({"width": 760, "height": 420})
         sheet.insert_chart(0, 5, chart)
         print_setup(sheet, PAGE, 0)
+
+
+def indicator_counts(result: "Consolidation") -> dict[str, int]:
+    """How many of the plan's indicators (those with data elements) are Đạt, Đạt một phần, Không đạt and
+    Chưa có số liệu: an indicator with several figures counts once."""
+    statuses: dict[str, list[str]] = {}
+    for figure in result.figures:
+        statuses.setdefault(figure.element.indicator, []).append(figure.status)
+    counts = dict.fromkeys((MET, PARTLY_MET, MISSED, NO_DATA), 0)
+    for indicator in result.plan.indicators:
+        if indicator.code in statuses:
+            counts[indicator_status(statuses[indicator.code])] += 1
+    return counts
+
+
+def summary_text(result: "Consolidation") -> str:
+    """'Tổng số 24 chỉ tiêu: Đạt 15; Đạt một phần 2; Không đạt 5; Chưa có số liệu 2.'"""
+    counts = indicator_counts(result)
+    return (f"Tổng số {sum(counts.values())} chỉ tiêu: "
+            + "; ".join(f"{status} {count}" for status, count in counts.items()) + ".")
 
 
 def period_label(code: str) -> str:

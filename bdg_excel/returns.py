@@ -248,7 +248,8 @@ def _read_rows(rows, header_row, columns, sheet_name, formulas, changed: dict[st
             why = "không thuộc phần việc của đơn vị này" if plan.element(code) else "không có trong kế hoạch"
             submission.problems.append(where.problem("unknown-code", code_cell, code=code, why=why))
             continue
-        figure, problems = _figure(element, row, index, columns, sheet_name, formulas, where)
+        figure, problems = _figure(element, row, index, columns, sheet_name, formulas, where,
+                                   int(submission.period[:4]))
         if code in changed:  # its figures were typed for another meaning: checking them against this one is noise
             problems = [where.problem("row-changed", code_cell, code=code, changes=changed[code])]
             figure = Figure(figure.code, figure.entry, figure.sheet, figure.cells, usable=False)
@@ -259,7 +260,22 @@ def _read_rows(rows, header_row, columns, sheet_name, formulas, changed: dict[st
             submission.problems.append(where.problem("missing-row", code=code, label=expected[code].label))
 
 
-def _figure(element, row, index, columns, sheet_name, formulas, where: Where) -> tuple[Figure, list[Problem]]:
+def _data_year(row, index: int, columns: dict[str, int], period_year: int, where: Where) -> tuple[int | None, list]:
+    """The year a figure refers to (``Năm số liệu``), None when blank or when the return has no such column
+    (returns made before it): a year from 1990 to the period's, else an error on its cell."""
+    col = columns.get("data_year")
+    raw = row[col] if col is not None and col < len(row) else ""
+    if raw in ("", None):
+        return None, []
+    text = _text(raw)
+    if isinstance(raw, bool) or not text.isdigit() or not layout.FIRST_DATA_YEAR <= int(text) <= period_year:
+        return None, [where.problem("invalid-data-year", f"{column_letter(col)}{index + 1}", value=text,
+                                    year=period_year, first=layout.FIRST_DATA_YEAR)]
+    return int(text), []
+
+
+def _figure(element, row, index, columns, sheet_name, formulas, where: Where,
+            period_year: int) -> tuple[Figure, list[Problem]]:
     cells, numbers, problems = {}, {}, []
     for key in ("numerator", "denominator", "value"):
         col = columns[key]
@@ -270,7 +286,9 @@ def _figure(element, row, index, columns, sheet_name, formulas, where: Where) ->
         problems += found
     note_col = columns.get("note")
     note = _text(row[note_col]) if note_col is not None and note_col < len(row) and row[note_col] not in ("", None) else ""
-    entry = Entry(numbers["numerator"], numbers["denominator"], numbers["value"], note)
+    year, found = _data_year(row, index, columns, period_year, where)
+    problems += found
+    entry = Entry(numbers["numerator"], numbers["denominator"], numbers["value"], note, year)
     if not [p for p in problems if p.is_error]:
         problems += check_entry(element, entry, cells, where)
     usable = not any(p.is_error for p in problems) and not entry.is_empty

@@ -99,8 +99,13 @@ def _originals_inside(db: sqlite3.Connection, folder: Path) -> None:
     db.execute("ALTER TABLE files DROP COLUMN archive_name")
 
 
+def _figure_data_year(db: sqlite3.Connection, folder: Path) -> None:
+    """Version 3: the year a figure refers to, when the unit stated one (NULL: the period's year)."""
+    db.execute("ALTER TABLE figures ADD COLUMN data_year INTEGER")
+
+
 def _unit_messages(db: sqlite3.Connection, folder: Path) -> None:
-    """Version 3: the messages written to units about their returns (feedback) and reminders, so that a
+    """Version 4: the messages written to units about their returns (feedback) and reminders, so that a
     unit is not written to twice for the same return, nor reminded twice a day."""
     db.execute("CREATE TABLE unit_messages (period TEXT NOT NULL, unit TEXT NOT NULL, kind TEXT NOT NULL,"
                " about TEXT NOT NULL, sent INTEGER NOT NULL, recipients TEXT NOT NULL, written_at TEXT NOT NULL)")
@@ -108,7 +113,7 @@ def _unit_messages(db: sqlite3.Connection, folder: Path) -> None:
 
 
 # MIGRATIONS[v] takes a store from version v (PRAGMA user_version) to v + 1; a new store runs them all.
-MIGRATIONS = (_tables_and_archive_folder, _originals_inside, _unit_messages)
+MIGRATIONS = (_tables_and_archive_folder, _originals_inside, _figure_data_year, _unit_messages)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -130,6 +135,7 @@ class StoredFile:
     sender: str | None
     problem_count: int
     first_error: str | None  # the code of its first error, e.g. why it was rejected
+    plan_id: str | None = None  # the plan the return was made from
 
 
 def _text(number: Decimal | None) -> str | None:
@@ -258,9 +264,10 @@ class Store:
             file_id = cursor.lastrowid
             db.executemany(
                 "INSERT INTO figures (file_id, code, numerator, denominator, value, note, usable, sheet,"
-                " numerator_cell, denominator_cell, value_cell) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " numerator_cell, denominator_cell, value_cell, data_year) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [(file_id, f.code, _text(f.entry.numerator), _text(f.entry.denominator), _text(f.entry.value),
-                  f.entry.note, int(f.usable), f.sheet, f.cells["numerator"], f.cells["denominator"], f.cells["value"])
+                  f.entry.note, int(f.usable), f.sheet, f.cells["numerator"], f.cells["denominator"], f.cells["value"],
+                  f.entry.year)
                  for f in submission.figures])
             db.executemany(
                 "INSERT INTO problems (file_id, seq, severity, code, sheet, cell, message) VALUES (?,?,?,?,?,?,?)",
@@ -332,7 +339,7 @@ class Store:
 
     def _files(self, where: str, args: tuple) -> list[StoredFile]:
         rows = self.db.execute(
-            "SELECT f.id, f.sha256, f.original_name, f.unit, f.period, f.status,"
+            "SELECT f.id, f.sha256, f.original_name, f.unit, f.period, f.status, f.plan_id,"
             " COALESCE(NULLIF(r.sent_at, ''), f.file_mtime) AS received_at, r.sender,"
             " (SELECT COUNT(*) FROM problems p WHERE p.file_id = f.id) AS problem_count,"
             " (SELECT p.code FROM problems p WHERE p.file_id = f.id AND p.severity = 'lỗi' ORDER BY p.seq LIMIT 1)"
@@ -346,10 +353,12 @@ class Store:
         return latest_of(self.files(period))
 
     def figures(self, file_ids: list[int]) -> list[sqlite3.Row]:
-        """Rows of file_id, code, numerator, denominator, value (as text), note, usable, for the given files."""
+        """Rows of file_id, code, numerator, denominator, value (as text), note, usable, data_year (the year the
+        figure refers to, when stated), for the given files."""
         marks = ",".join("?" * len(file_ids))
         return self.db.execute(
-            f"SELECT file_id, code, numerator, denominator, value, note, usable FROM figures WHERE file_id IN ({marks})",
+            f"SELECT file_id, code, numerator, denominator, value, note, usable, data_year FROM figures"
+            f" WHERE file_id IN ({marks})",
             file_ids).fetchall() if file_ids else []
 
     def unit_entries(self, period: str, unit: str) -> dict[str, Entry]:

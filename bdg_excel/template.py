@@ -187,6 +187,8 @@ class _TemplateWriter:
             ("line", "3. Chỉ khi đơn vị không có tử số và mẫu số mà chỉ có tỷ lệ, hãy nhập tỷ lệ vào cột 'Giá trị' "
                      "(ví dụ 16,8 cho 16,8%; không nhập dấu %)."),
             ("line", "4. Chỉ tiêu chưa có số liệu thì để trống cả dòng; ghi lý do vào cột 'Ghi chú' nếu cần."),
+            ("line", f"Nếu số liệu là của một năm trước (ví dụ số liệu điều tra năm {self.period.year - 2}), ghi năm "
+                     f"đó vào cột '{layout.HEADER['data_year']}'; để trống nếu là số liệu năm {self.period.year}."),
             ("line", "5. Di chuột vào ô nhập để xem tử số, mẫu số của từng chỉ tiêu là gì."),
             ("line", ""),
             ("label", "Không được thay đổi"),
@@ -279,6 +281,19 @@ class _TemplateWriter:
             else:
                 sheet.write_number(row, col[key], float(number), self.f["input"])
             self._validate(sheet, row, key, element)
+        if entry.year is None:
+            sheet.write_blank(row, col["data_year"], None, self.f["input"])
+        else:
+            sheet.write_number(row, col["data_year"], entry.year, self.f["input"])
+        year = self.period.year
+        _checked(sheet.data_validation(row, col["data_year"], row, col["data_year"], {
+            "validate": "integer", "criteria": "between", "minimum": layout.FIRST_DATA_YEAR, "maximum": year,
+            "input_title": "Năm số liệu",
+            "input_message": f"Để trống nếu là số liệu năm {year}; nếu là số liệu của năm trước, ghi năm đó "
+                             f"(ví dụ {year - 2}).",
+            "error_title": "Năm số liệu không hợp lệ",
+            "error_message": f"Năm số liệu là một năm từ {layout.FIRST_DATA_YEAR} đến {year}.",
+        }))
         if entry.note:
             sheet.write_string(row, col["note"], entry.note, self.f["note"])
         else:

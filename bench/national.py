@@ -101,7 +101,7 @@ def entries_for(plan, unit, rng: random.Random) -> dict[str, Entry]:
             denominator = rng.randint(20, 400)
             entries[element.code] = Entry(Decimal(rng.randint(0, denominator)), Decimal(denominator))
         else:
-            entries[element.code] = Entry(value=element.target)
+            entries[element.code] = Entry(value=element.targets[-1].value)
     return entries
 
 

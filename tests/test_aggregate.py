@@ -36,9 +36,10 @@ def test_shared_figures_are_exact_sums_of_numerators_and_denominators(pairs):
     expected = Fraction(numerator) / Fraction(denominator) * Fraction(SHARED.scale) if denominator else None
     assert figure.result == expected
     if expected is not None:
-        target = Fraction(SHARED.target)
+        (milestone,) = SHARED.targets
+        target = Fraction(milestone.value)
         met = {"≥": expected >= target, "≤": expected <= target, "<": expected < target, ">": expected > target,
-               "=": expected == target}[SHARED.operator]
+               "=": expected == target}[milestone.operator]
         assert figure.status == (MET if met else MISSED)
 
 

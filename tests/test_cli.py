@@ -129,11 +129,11 @@ def test_malformed_plan_is_reported_with_its_cells(tmp_path):
     path = tmp_path / "kehoach.xlsx"
     run("plan", "export", path)
     wb = openpyxl.load_workbook(path)
-    wb["Số liệu"]["G3"] = "≠"
+    wb["Mốc chỉ tiêu"]["D3"] = "≠"
     wb.save(path)
     result = run("templates", "--period", "2020", "--out", tmp_path / "out", "--plan", path)
     assert result.exit_code == 2
-    assert "trang 'Số liệu', ô G3: Toán tử '≠' không hợp lệ" in result.output
+    assert "trang 'Mốc chỉ tiêu', ô D3: Toán tử '≠' không hợp lệ" in result.output
     assert not (tmp_path / "out").exists()
 
 

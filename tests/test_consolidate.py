@@ -63,9 +63,9 @@ def data_sheet(path):
 
 
 def appendix_rows(path):
-    """The appendix's rows as a viewer shows them (cached formula results)."""
+    """The appendix's figure rows as a viewer shows them (cached formula results), without the summary line."""
     ws = openpyxl.load_workbook(path, data_only=True)["Phụ lục"]
-    return ws, [tuple(c.value for c in row) for row in ws.iter_rows(min_row=7)]
+    return ws, [tuple(c.value for c in row) for row in ws.iter_rows(min_row=7, max_row=ws.max_row - 1)]
 
 
 def test_demo_reproduces_the_seed_appendix(plan, demo):
@@ -173,7 +173,7 @@ def test_conditional_formats_print_setup_and_merged_goals(demo):
     assert (ws.oddHeader.center.text, ws.oddHeader.center.size, ws.HeaderFooter.differentFirst) == ("&P", 13, True)
     assert not ws.oddFooter.center.text and not ws.firstHeader.center.text
     assert ws["B7"].font.name == "Times New Roman"
-    merged = sorted(str(r) for r in ws.merged_cells.ranges if r.min_col == 1 and r.min_row >= 7)
+    merged = sorted(str(r) for r in ws.merged_cells.ranges if r.max_col == 1 and r.min_row >= 7)
     assert merged == ["A17:A19", "A21:A25", "A26:A29", "A30:A31", "A32:A35", "A36:A39", "A7:A16"]
     assert ws["A20"].value == ws["A17"].value + " (tiếp theo)"  # Mục tiêu 2 goes on over page 2
     assert ws["A7"].value.startswith("Mục tiêu 1: Tăng cường sự tham gia của phụ nữ")
@@ -355,7 +355,7 @@ def test_a_consolidation_killed_while_writing_leaves_the_previous_workbook_intac
 
 def test_plan_edits_flow_into_the_report(plan, tmp_path):
     data = plan_to_dict(plan)
-    data["elements"][0]["target"] = "5"
+    data["targets"][0]["value"] = "5"
     edited = build_plan(data, source="edited")
     inbox = tmp_path / "inbox"
     _inbox(edited, inbox)

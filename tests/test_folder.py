@@ -251,3 +251,16 @@ def test_feedback_and_remind_find_their_paths_in_the_folder(folder, monkeypatch)
     assert len(reminders) == 16 and not any("_SNV_" in p.name or "_SYT_" in p.name for p in reminders)  # both returned
     assert sorted(p.name for p in folder.rglob("*.sqlite")) == ["bdg.sqlite"]
     assert not (folder / "tong-hop" / "x" / "output").exists()
+
+
+def test_init_with_the_built_in_2026_plan_makes_a_round_of_71_workbooks(tmp_path, monkeypatch):
+    root = tmp_path / "BDG-2026"
+    assert run("init", root, "--plan", "khanhhoa-bdg-2026-2030").exit_code == 0
+    sheet = openpyxl.load_workbook(root / "kehoach.xlsx")["Kế hoạch"]
+    assert "khanhhoa-bdg-2026-2030" in [c.value for row in sheet.iter_rows() for c in row]
+    monkeypatch.chdir(root)
+    result = run("templates", "--period", "2026")
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in (root / "mau-bieu" / "2026").glob("*.xlsx"))
+    assert len(written) == 71
+    assert "2026_TRUONGSA_UBND-dac-khu-Truong-Sa.xlsx" in written and "2026_SNV_So-Noi-vu.xlsx" in written

@@ -63,7 +63,8 @@ def test_default_plan_matches_the_data_dictionary(plan):
     assert [e.code for e in plan.elements] == [code for code, *_ in DICTIONARY]
     for code, scale, operator, target in DICTIONARY:
         element = plan.element(code)
-        assert (element.scale, element.operator, element.target) == (Decimal(scale), operator, Decimal(target)), code
+        milestones = [(t.year, t.onwards, t.operator, t.value) for t in element.targets]
+        assert (element.scale, milestones) == (Decimal(scale), [(2020, False, operator, Decimal(target))]), code
 
 
 def test_export_then_read_gives_an_equal_plan(plan, tmp_path):
@@ -91,13 +92,13 @@ def _edit(plan, tmp_path, sheet, edits):
 @pytest.mark.parametrize("sheet, edits, expected", [
     ("Số liệu", {"A3": "MT1.CT1a.TINH"}, ("Số liệu", "A3", "duplicate-code")),
     ("Phân công", {"B2": "XYZ"}, ("Phân công", "B2", "unknown-unit")),
-    ("Số liệu", {"G4": "≠"}, ("Số liệu", "G4", "unknown-operator")),
+    ("Mốc chỉ tiêu", {"D4": "≠"}, ("Mốc chỉ tiêu", "D4", "unknown-operator")),
     ("Số liệu", {"H5": None}, ("Số liệu", "H5", "missing-value")),
     ("Số liệu", {"E6": 0}, ("Số liệu", "E6", "invalid-scale")),
     ("Số liệu", {"E7": "một trăm"}, ("Số liệu", "E7", "invalid-value")),
     ("Số liệu", {"A8": "MT9.CT9"}, ("Số liệu", "A8", "unassigned-element")),
     ("Số liệu", {"B9": "MT9.CT1"}, ("Số liệu", "B9", "unknown-indicator")),
-    ("Số liệu", {"L10": 500}, ("Số liệu", "M10", "invalid-range")),
+    ("Số liệu", {"I10": 500}, ("Số liệu", "J10", "invalid-range")),
     ("Đơn vị", {"D3": "khong-phai-email"}, ("Đơn vị", "D3", "invalid-email")),
     ("Đơn vị", {"C4": "thôn"}, ("Đơn vị", "C4", "unknown-level")),
     ("Kỳ báo cáo", {"A2": "2020-Q1"}, ("Kỳ báo cáo", "A2", "invalid-code")),
@@ -111,8 +112,9 @@ def test_each_plan_mistake_is_reported_at_its_cell(plan, tmp_path, sheet, edits,
 def test_plan_mistakes_are_all_reported_together(plan, tmp_path):
     found = _edit(plan, tmp_path, "Số liệu", {"A3": "MT1.CT1a.TINH", "G4": "~", "E6": -1})
     assert [(c, code) for sheet, c, code in found if sheet == "Số liệu"] == [
-        ("A3", "duplicate-code"), ("G4", "unknown-operator"), ("E6", "invalid-scale")]
+        ("A3", "duplicate-code"), ("G4", "invalid-value"), ("E6", "invalid-scale")]
     assert ("Phân công", "A3", "unknown-element") in found  # MT1.CT1a.HUYEN is gone
+    assert ("Mốc chỉ tiêu", "A3", "unknown-element") in found
 
 
 def test_columns_are_found_by_header_not_position(plan, tmp_path):

@@ -10,7 +10,9 @@ from bdg_excel.demo import run_demo
 from bdg_excel.figures import Entry
 from bdg_excel.plan import plan_to_dict
 from bdg_excel.plan_tables import build_plan
-from bdg_excel.report import APPENDIX, APPENDIX_COLUMNS, CONTINUED, write_report
+from dataclasses import replace
+
+from bdg_excel.report import APPENDIX, APPENDIX_COLUMNS, CONTINUED, summary_text, write_report
 from bdg_excel.template import write_template
 from bdg_excel.workbook import DECREE_30_MARGINS, column_points
 from tests.lo import column_texts, convert, printed_pages, soffice_or_skip, words
@@ -37,7 +39,7 @@ def demo_appendix(tmp_path_factory, plan):
 def long_plan(plan, count: int = 60):
     """The plan with ``count`` indicators over three goals, made from its own, each text told apart by its number."""
     tables = plan_to_dict(plan)
-    indicators, elements = [], []
+    indicators, elements, targets = [], [], []
     for number in range(count):
         base = plan.indicators[number % len(plan.indicators)]
         goal = 1 + number * 3 // count
@@ -47,8 +49,10 @@ def long_plan(plan, count: int = 60):
         for element in plan.elements_of(base.code):
             elements.append({**next(e for e in tables["elements"] if e["code"] == element.code),
                              "code": code + element.code[len(base.code):], "indicator": code})
+            targets.append({**next(t for t in tables["targets"] if t["element"] == element.code),
+                            "element": elements[-1]["code"]})
     unit = plan.reporting_units[0].code
-    tables.update(goals=tables["goals"][:3], indicators=indicators, elements=elements,
+    tables.update(goals=tables["goals"][:3], indicators=indicators, elements=elements, targets=targets,
                   assignments=[{"element": e["code"], "unit": unit} for e in elements])
     return build_plan(tables)
 
@@ -95,7 +99,9 @@ def assert_paged_whole(result, pdf, workbook):
     """Every indicator's text is on exactly one page, with all its figures and statuses beside it, and each
     page shows exactly its indicators, in order, and the headings of their goals."""
     keys = ["goal", "indicator", "result", "agency", "status"]
-    pages = [appendix_columns(page, workbook, keys) for page in printed_pages(pdf)]
+    printed = printed_pages(pdf)
+    printed[-1] = without_summary(result, printed[-1])
+    pages = [appendix_columns(page, workbook, keys) for page in printed]
     where = {i.code: [n for n, page in enumerate(pages) if words(i.text) in page["indicator"]]
              for i in result.plan.indicators}
     assert all(len(found) == 1 for found in where.values()), where
@@ -104,6 +110,16 @@ def assert_paged_whole(result, pdf, workbook):
         assert on_page, number
         assert page == expected_page(result, on_page), number + 1
     return pages
+
+
+def without_summary(result, page):
+    """The last page without the summary line that ends the appendix, which must be printed last, whole."""
+    top = max(w.y0 for w in page.words if w.text == "Tổng")
+    summary = sorted((w for w in page.words if w.y0 >= top - 1), key=lambda w: (round(w.y0), w.x0))
+    rest = [w for w in page.words if w.y0 < top - 1]
+    assert words(" ".join(w.text for w in summary)) == words(summary_text(result))
+    assert max(w.y1 for w in rest) <= top + 1  # below everything else on the page
+    return replace(page, words=rest)
 
 
 def assert_numbered_at_the_top_centre(pdf):

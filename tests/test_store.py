@@ -179,6 +179,7 @@ def test_a_store_of_version_1_gets_its_archive_folder_copied_in(plan, inbox, tmp
     db.execute("UPDATE files SET archive_name = sha256 || '.xlsx'")
     db.execute("DROP TABLE originals")
     db.execute("DROP TABLE unit_messages")  # added by a later version
+    db.execute("ALTER TABLE figures DROP COLUMN data_year")
     db.execute("PRAGMA user_version = 1")
     db.close()
     archive = store_path.parent / "archive"
@@ -198,6 +199,7 @@ def test_a_store_of_version_2_gets_the_table_of_messages_to_units_and_keeps_its_
     ingest(plan, inbox, store_path)
     db = sqlite3.connect(store_path, isolation_level=None)
     db.execute("DROP TABLE unit_messages")
+    db.execute("ALTER TABLE figures DROP COLUMN data_year")
     db.execute("PRAGMA user_version = 2")
     files = db.execute("SELECT sha256 FROM files ORDER BY id").fetchall()
     db.close()

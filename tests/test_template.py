@@ -13,7 +13,7 @@ from bdg_excel.numbers import to_decimal
 from bdg_excel.template import write_template
 from tests.xlsx_compare import first_difference
 
-INPUTS = ("Tử số", "Mẫu số", "Giá trị", "Ghi chú")
+INPUTS = ("Tử số", "Mẫu số", "Giá trị", "Ghi chú", "Năm số liệu")
 
 
 def data_rows(ws):
@@ -61,7 +61,7 @@ def test_inputs_unlocked_and_validated_everything_else_locked(plan, templates_20
     assert ws.protection.sheet and not ws.protection.password
     assert wb[layout.INSTRUCTIONS_SHEET].protection.sheet
     header_row, columns, rows = data_rows(ws)
-    assert [ws.cell(header_row, c).value for c in range(1, 11)] == [c.header for c in layout.COLUMNS]
+    assert [ws.cell(header_row, c).value for c in range(1, 12)] == [c.header for c in layout.COLUMNS]
     rules = validations_by_cell(ws)
     inputs = set()
     for row in rows:
@@ -84,6 +84,9 @@ def test_inputs_unlocked_and_validated_everything_else_locked(plan, templates_20
                 assert rule.type == "decimal" and rule.operator in (None, "between")
                 assert (to_decimal(float(rule.formula1)), to_decimal(float(rule.formula2))) == (
                     element.value_min, element.value_max)
+            elif header == "Năm số liệu":
+                assert (rule.type, rule.operator or "between", rule.formula1, rule.formula2) == (
+                    "whole", "between", "1990", "2020")
             else:
                 assert rule.type == "textLength"
     for line in ws.iter_rows(min_row=1, max_row=ws.max_row + 5, max_col=12):
@@ -117,7 +120,7 @@ def test_header_block_and_print_setup(plan, templates_2020):
     assert block[layout.LABEL_DEADLINE] == "15/12/2020"
     assert plan.info.title == block[layout.LABEL_PLAN]
     assert (ws.page_setup.paperSize, ws.page_setup.orientation) == (9, "landscape")
-    assert ws.page_setup.scale == 72  # the columns fill the page's width; pages are broken by hand
+    assert ws.page_setup.scale == 69  # the columns fill the page's width; pages are broken by hand
     assert ws.print_title_rows == f"${layout.HEADER_ROW + 1}:${layout.HEADER_ROW + 1}"
     assert ws.oddFooter.center.text == "SYT – Trang &P/&N"
     assert ws["A1"].font.name == "Times New Roman" and ws["B12"].font.name == "Times New Roman"
