@@ -128,5 +128,8 @@ def unit_results(plan: Plan, figures: list[UnitFigure], notes: dict[tuple[str, s
         for unit in units:
             entry = by_key.get((element.code, unit), Entry())
             result = exact_result(element, entry)
-            rows.append(UnitRow(element, unit, entry, result, judge(element, result, year), notes.get((element.code, unit), "")))
+            note = notes.get((element.code, unit), "")
+            if entry.year is not None and entry.year != year and result is not None:
+                note = "; ".join(filter(None, [f"số liệu năm {entry.year}", note]))
+            rows.append(UnitRow(element, unit, entry, result, judge(element, result, year), note))
     return rows

@@ -86,8 +86,8 @@ def _fresh_workbook(plan: Plan, period: Period, unit: Unit, data: bytes, problem
     """The unit's collection workbook written afresh with everything it typed, and the problems moved
     to the cells where the same figures now are (those of rows it no longer has keep no cell)."""
     _, typed, cells = typed_cells(data)
-    entries = {code: Entry(*(_number(values.get(k)) for k in layout.NUMBER_INPUTS), _note(values.get("note")))
-               for code, values in typed.items()}
+    entries = {code: Entry(*(_number(values.get(k)) for k in layout.NUMBER_INPUTS), _note(values.get("note")),
+                           _year(values.get("data_year"))) for code, values in typed.items()}
     with tempfile.TemporaryDirectory(prefix="bdg-annotate-") as folder:
         path = write_template(plan, period, unit, Path(folder) / "fresh.xlsx", entries=entries)
         workbook = openpyxl.load_workbook(path)
@@ -95,7 +95,8 @@ def _fresh_workbook(plan: Plan, period: Period, unit: Unit, data: bytes, problem
     rows = {sheet.cell(r, 1).value: r for r in range(layout.FIRST_DATA_ROW + 1, sheet.max_row + 1)}
     for code, values in typed.items():
         for key, raw in values.items():
-            if code in rows and key in layout.NUMBER_INPUTS and _number(raw) is None:
+            unwritten = _number(raw) is None if key in layout.NUMBER_INPUTS else key == "data_year" and _year(raw) is None
+            if code in rows and unwritten:
                 sheet.cell(rows[code], layout.COLUMN_INDEX[key] + 1).value = raw  # text as typed, never lost
     moved = []
     for found in problems:
@@ -110,6 +111,11 @@ def _number(raw: object):
     if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw != raw:
         return None
     return to_decimal(raw)
+
+
+def _year(raw: object) -> int | None:
+    number = _number(raw)
+    return int(number) if number is not None and number == int(number) else None
 
 
 def _note(raw: object) -> str:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bdg_excel.atomic import OutputError, atomic_output
-from bdg_excel.figures import Entry, as_decimal, exact_result
+from bdg_excel.figures import Entry, as_decimal, exact_result, judge
 from bdg_excel.plan import Plan
 from bdg_excel.store import Store
 from bdg_excel.submission import STATUS_LABELS
@@ -27,7 +27,9 @@ class FigureRow:
     denominator: Decimal | None
     value: Decimal | None
     result: Decimal | None
-    status: str
+    judgement: str  # against the plan's target for the period's year (Đạt, Không đạt, Chưa đạt mốc 2030, ...)
+    data_year: int | None  # the year the figure refers to, when the unit stated one
+    status: str  # of the return
     file: str
     sheet: str
     numerator_cell: str
@@ -37,8 +39,8 @@ class FigureRow:
 
 
 COLUMNS = tuple(f.name for f in fields(FigureRow))
-HEADERS = ("Kỳ", "Mã đơn vị", "Mã số liệu", "Tử số", "Mẫu số", "Giá trị", "Kết quả", "Tình trạng", "Tệp gốc",
-           "Trang", "Ô tử số", "Ô mẫu số", "Ô giá trị", "Thời điểm nhận")
+HEADERS = ("Kỳ", "Mã đơn vị", "Mã số liệu", "Tử số", "Mẫu số", "Giá trị", "Kết quả", "Đánh giá", "Năm số liệu",
+           "Tình trạng biểu", "Tệp gốc", "Trang", "Ô tử số", "Ô mẫu số", "Ô giá trị", "Thời điểm nhận")
 
 
 def figure_rows(store: Store, plan: Plan, periods: list[str] | tuple[str, ...] = ()) -> list[FigureRow]:
@@ -53,8 +55,10 @@ def figure_rows(store: Store, plan: Plan, periods: list[str] | tuple[str, ...] =
             numbers = [None if row[k] is None else Decimal(row[k]) for k in ("numerator", "denominator", "value")]
             element = plan.element(row["code"])
             result = exact_result(element, Entry(*numbers)) if element else None
+            judgement = judge(element, result, int(period[:4])) if element else ""
             rows.append(FigureRow(period, stored.unit, row["code"], *numbers,
-                                  None if result is None else as_decimal(result), STATUS_LABELS[stored.status],
+                                  None if result is None else as_decimal(result), judgement, row["data_year"],
+                                  STATUS_LABELS[stored.status],
                                   stored.original_name, row["sheet"] or "", row["numerator_cell"] or "",
                                   row["denominator_cell"] or "", row["value_cell"] or "", stored.received_at))
     return sorted(rows, key=lambda r: (r.period, r.unit, order.get(r.element, len(order)), r.element))
@@ -82,7 +86,7 @@ def _sheet(workbook, rows: list[FigureRow]) -> None:
     sheet.write_row(0, 0, HEADERS, bold)
     for index, row in enumerate(rows, start=1):
         for col, value in enumerate(astuple(row)):
-            if isinstance(value, Decimal):
+            if isinstance(value, (Decimal, int)):
                 sheet.write_number(index, col, float(value))
             elif value is not None:
                 sheet.write_string(index, col, value)

@@ -23,7 +23,6 @@ class Entry:
     note: str = ""
     year: int | None = None  # the year the figure refers to, when the unit stated one
 
-
     @property
     def has_fraction(self) -> bool:
         return self.numerator is not None and self.denominator is not None

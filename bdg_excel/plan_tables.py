@@ -399,8 +399,15 @@ def _check_targets(b: _Builder, data: dict) -> None:
         if row["code"] and row["code"] not in with_targets:
             b.problem(TABLE["elements"], i, "code", "element-without-target", element=row["code"])
     for i, row in enumerate(data["plan"][:1]):
-        if row["first_year"] is not None and row["last_year"] is not None and row["first_year"] > row["last_year"]:
-            b.problem(TABLE["plan"], i, "last_year", "invalid-range", high=row["last_year"], low=row["first_year"])
+        first_year, last_year = row["first_year"], row["last_year"]
+        if first_year is not None and last_year is not None and first_year > last_year:
+            b.problem(TABLE["plan"], i, "last_year", "invalid-range", high=last_year, low=first_year)
+        elif first_year is not None and last_year is not None:
+            for j, period in enumerate(data["periods"]):
+                code = period["code"]
+                if isinstance(code, str) and PERIOD_CODE.fullmatch(code) and not first_year <= int(code[:4]) <= last_year:
+                    years = f"năm {first_year}" if first_year == last_year else f"{first_year}–{last_year}"
+                    b.problem(TABLE["periods"], j, "code", "period-outside-plan", code=code, years=years)
 
 
 def _plan(data: dict, source: str) -> Plan:

@@ -143,6 +143,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "duplicate-milestone": (ERROR, "Mốc chỉ tiêu của '{element}' năm {year} bị lặp lại (lần đầu ở ô {first})."),
     "element-without-target": (ERROR, "Số liệu '{element}' chưa có mốc chỉ tiêu nào trong trang 'Mốc chỉ tiêu'."),
     "invalid-range": (ERROR, "Giá trị lớn nhất ({high}) nhỏ hơn giá trị nhỏ nhất ({low})."),
+    "period-outside-plan": (ERROR, "Kỳ báo cáo '{code}' không thuộc thời gian của kế hoạch ({years})."),
 }
 
 

@@ -306,7 +306,7 @@ def typed_cells(data: bytes) -> tuple[str, dict[str, dict[str, object]], dict[st
         return "", {}, {}
     typed: dict[str, dict[str, object]] = {}
     cells: dict[str, tuple[str, str]] = {}
-    keys = [k for k in (*layout.NUMBER_INPUTS, "note") if k in columns]
+    keys = [k for k in (*layout.NUMBER_INPUTS, "note", "data_year") if k in columns]
     for index in range(header_row + 1, len(rows)):
         row = rows[index]
         raw_code = row[columns["code"]] if columns["code"] < len(row) else ""

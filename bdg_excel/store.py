@@ -379,8 +379,8 @@ class Store:
         """The usable figures of the given files with the cells they came from."""
         marks = ",".join("?" * len(file_ids))
         return self.db.execute(
-            "SELECT file_id, code, numerator, denominator, value, sheet, numerator_cell, denominator_cell, value_cell"
-            f" FROM figures WHERE usable = 1 AND file_id IN ({marks})", file_ids).fetchall() if file_ids else []
+            "SELECT file_id, code, numerator, denominator, value, data_year, sheet, numerator_cell, denominator_cell,"
+            f" value_cell FROM figures WHERE usable = 1 AND file_id IN ({marks})", file_ids).fetchall() if file_ids else []
 
     def problems(self, file_ids: list[int]) -> list[sqlite3.Row]:
         """Rows of file_id, severity, code, sheet, cell, message for the given files, in reading order."""

@@ -102,3 +102,15 @@ def test_a_store_of_version_2_gets_the_data_year_column(plan, tmp_path):
         rows = store.figures([f.id for f in store.files()])
     assert {(row["code"], row["numerator"], row["data_year"]) for row in rows if row["numerator"]} == {
         ("MT4.CT2", "3", None)}
+
+
+def test_a_communes_figure_of_an_earlier_year_says_so_on_the_per_unit_sheet(tmp_path):
+    plan, _ = _return(tmp_path, {("MT3.CT2a", "numerator"): 4, ("MT3.CT2a", "denominator"): 5,
+                                 ("MT3.CT2a", "data_year"): 2025}, unit="TRUONGSA")
+    _return(tmp_path / "b", {("MT3.CT2a", "numerator"): 3, ("MT3.CT2a", "denominator"): 3}, plan, unit="CANA")
+    (tmp_path / "b" / "inbox" / "2026_CANA_UBND-xa-Ca-Na.xlsx").rename(tmp_path / "inbox" / "cana.xlsx")
+    _, workbook = consolidate(tmp_path / "inbox", plan, "2026", tmp_path / "t.xlsx", tmp_path / "bdg.sqlite")
+    ws = openpyxl.load_workbook(workbook)["Theo đơn vị"]
+    notes = {(row[0], row[3]): row[11] for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert notes[("MT3.CT2a", "TRUONGSA")] == "số liệu năm 2025"
+    assert notes[("MT3.CT2a", "CANA")] in ("", None)

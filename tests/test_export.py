@@ -25,6 +25,7 @@ def store_with_two_periods(plan, tmp_path):
     prtc = make_return(plan, "PRTC", tmp_path / "c" / "prtc.xlsx", {"MT2.CT1": entry(1200, 2400),
                                                                     "MT2.CT3": entry(100, 200)})
     edit(prtc, cells={("MT2.CT3", "numerator"): 300})
+    edit(tmp_path / "c" / "syt2.xlsx", cells={("MT4.CT1", "data_year"): 2019})
     ingest_folder(tmp_path / "c", plan, store, None, echo=lambda line: None)
     return store
 
@@ -51,8 +52,9 @@ def test_the_csv_read_back_equals_the_stores_accepted_figures(plan, tmp_path):
     assert tuple(rows[0]) == HEADERS
     assert sorted(tuple(r[:6]) for r in rows[1:]) == accepted_in_store(store)
     snv = next(r for r in rows if r[1] == "SNV")
-    assert snv[6].startswith("33.33333333") and snv[7] == "đã nhận" and snv[8] == "snv.xlsx"
-    assert snv[9:13] == ["Nhập liệu", "F11", "G11", "H11"] and snv[13][:2] == "20" and snv[13][10] == "T"
+    assert snv[6].startswith("33.33333333") and snv[7:9] == ["Đạt", ""]  # 2/6 against ≥ 30%, no year stated
+    assert snv[9:11] == ["đã nhận", "snv.xlsx"]
+    assert snv[11:15] == ["Nhập liệu", "F11", "G11", "H11"] and snv[15][:2] == "20" and snv[15][10] == "T"
 
 
 def test_the_xlsx_read_back_equals_the_stores_accepted_figures_and_periods_filter(plan, tmp_path):
@@ -68,7 +70,9 @@ def test_the_xlsx_read_back_equals_the_stores_accepted_figures_and_periods_filte
 
     expected = [exact(row) for row in accepted_in_store(store) if row[0] == "2020"]
     assert sorted(exact(r[:6]) for r in rows[1:]) == expected
-    assert ("2020", "PRTC", "MT2.CT1", 1200, 2400, None, 50, "đã nhận, có vấn đề") == rows[1][:8]
+    assert ("2020", "PRTC", "MT2.CT1", 1200, 2400, None, 50, "Đạt", None, "đã nhận, có vấn đề") == rows[1][:10]
+    syt = next(r for r in rows if r[1:3] == ("SYT", "MT4.CT1"))
+    assert syt[6:9] == (108.5, "Đạt", 2019)  # ≤ 110 met; the unit said the figure is of 2019
 
 
 def test_export_refuses_other_formats_and_a_missing_store(plan, tmp_path):

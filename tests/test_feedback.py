@@ -179,6 +179,7 @@ def test_returns_received_as_ods_and_xls_are_written_afresh_with_every_figure_an
     from tests.lo import convert
 
     paths = three_wrong(plan, tmp_path / "made")
+    edit(paths["SNV"], cells={("MT1.CT2", "data_year"): 2019})  # a figure of an earlier year is kept as one
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     snv = convert(paths["SNV"], "ods", inbox)
@@ -194,6 +195,7 @@ def test_returns_received_as_ods_and_xls_are_written_afresh_with_every_figure_an
         after = read_file(annotated, plan)
         assert [(f.code, f.entry) for f in after.figures] == [(f.code, f.entry) for f in before.figures]
         assert [p.code for p in after.problems] == [p.code for p in before.problems]
+        assert [f.entry.year for f in after.figures if f.entry.year] == ([2019] if stem.endswith("Noi-vu") else [])
         wb = openpyxl.load_workbook(annotated)
         assert wb.sheetnames[0] == RESULTS_SHEET
         for found in after.problems:

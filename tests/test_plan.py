@@ -102,6 +102,7 @@ def _edit(plan, tmp_path, sheet, edits):
     ("Đơn vị", {"D3": "khong-phai-email"}, ("Đơn vị", "D3", "invalid-email")),
     ("Đơn vị", {"C4": "thôn"}, ("Đơn vị", "C4", "unknown-level")),
     ("Kỳ báo cáo", {"A2": "2020-Q1"}, ("Kỳ báo cáo", "A2", "invalid-code")),
+    ("Kỳ báo cáo", {"A3": "2021"}, ("Kỳ báo cáo", "A3", "period-outside-plan")),
     ("Kỳ báo cáo", {"C3": "ngày mai"}, ("Kỳ báo cáo", "C3", "invalid-value")),
     ("Chỉ tiêu", {"B2": 9}, ("Chỉ tiêu", "B2", "unknown-goal")),
 ])
