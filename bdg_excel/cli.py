@@ -128,6 +128,8 @@ class BdgGroup(click_vi.Group):
             raise UserError(f"{exc}{details}") from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the output's reader went away (bdg plan show | more): click ends quietly
+            raise
         except Exception:  # noqa: BLE001 - the edge of the program: whatever is left is our bug
             import traceback
 

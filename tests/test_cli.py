@@ -440,3 +440,21 @@ def test_ci_script_is_executable_in_git_too():
         pytest.skip("not a git checkout")
     entry = subprocess.run(["git", "ls-files", "--stage", ".ci/run"], capture_output=True, text=True, cwd=REPO)
     assert entry.stdout.startswith("100755 "), entry.stdout
+
+
+@pytest.mark.slow
+def test_output_cut_short_by_its_reader_is_not_reported_as_our_bug(tmp_path):
+    """`bdg plan show | more` closed early: no report of our own error, nothing logged."""
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before the first line: every write fails
+    try:
+        done = subprocess.run([sys.executable, "-m", "bdg_excel", "plan", "show"], cwd=tmp_path, env=env,
+                              stdout=write_end, stderr=subprocess.PIPE, timeout=60)
+    finally:
+        os.close(write_end)
+    stderr = done.stderr.decode("utf-8")
+    assert done.returncode == 1, stderr
+    assert "Lỗi" not in stderr and not (tmp_path / "bdg-errors.log").exists()
