@@ -103,7 +103,8 @@ class _Reply:
             f"; chương trình kiểm tra thấy {errors} lỗi và {warnings} cảnh báo:"
         body = "\n".join([
             f"Kính gửi {unit.name},", "",
-            f"{self.plan.info.collector} đã nhận tệp '{stored.original_name}' của đơn vị cho {self.period.name}. "
+            f"{self.plan.info.collector} đã nhận tệp '{stored.original_name}' của đơn vị cho kỳ {self.period.code} "
+            f"({self.period.name}). "
             f"{verdict}", "",
             problem_list([p.describe(with_file=False) for p in problems]), "",
             f"Tệp đính kèm '{path.name}' là biểu của đơn vị với các ô có vấn đề được tô màu (lỗi: nền đỏ; cảnh báo: "
@@ -112,15 +113,16 @@ class _Reply:
             f"ngày {self.deadline:%d/%m/%Y}. Nếu số liệu có cảnh báo là đúng, xin ghi lý do vào cột 'Ghi chú'.",
             "", "Trân trọng,", self.plan.info.collector, ""])
         return Letter(unit, self.period.code, FEEDBACK, stored.sha256,
-                      f"Kết quả kiểm tra báo cáo {self.period.name} – {unit.name}", body, path)
+                      f"[BĐG] Kết quả kiểm tra: {self.period.name} – {unit.name}", body, path)
 
     def _ask_again(self, unit: Unit, stored: StoredFile, problems: list[Problem]) -> Letter:
         body = "\n".join([
             f"Kính gửi {unit.name},", "",
-            f"{self.plan.info.collector} đã nhận tệp '{stored.original_name}' của đơn vị cho {self.period.name} "
+            f"{self.plan.info.collector} đã nhận tệp '{stored.original_name}' của đơn vị cho kỳ {self.period.code} "
+            f"({self.period.name}) "
             "nhưng không đọc được tệp:", "",
             problem_list([p.message for p in problems]), "",
             "Đề nghị đơn vị gửi lại biểu thu thập số liệu đã điền (tệp Excel .xlsx, không đặt mật khẩu) trước "
             f"ngày {self.deadline:%d/%m/%Y}.", "", "Trân trọng,", self.plan.info.collector, ""])
         return Letter(unit, self.period.code, FEEDBACK, stored.sha256,
-                      f"Đề nghị gửi lại báo cáo {self.period.name} – {unit.name}", body)
+                      f"[BĐG] Đề nghị gửi lại: {self.period.name} – {unit.name}", body)

@@ -48,11 +48,11 @@ def _letter(plan: Plan, period: Period, unit: Unit, sent: list[StoredFile], as_o
     else:
         received = f"chưa nhận được báo cáo dùng được (tệp '{sent[-1].original_name}' bị từ chối)"
     if late > 0:
-        subject = f"Báo cáo {period.name} của {unit.name} đã quá hạn"
+        subject = f"[BĐG] Quá hạn: {period.name} – {unit.name}"
         opening = (f"{plan.info.collector} thông báo: đến ngày {as_of:%d/%m/%Y}, {received}. Hạn nộp là ngày "
                    f"{deadline}; báo cáo đã chậm {late} ngày. Đề nghị đơn vị gửi báo cáo ngay.")
     else:
-        subject = f"Nhắc gửi báo cáo {period.name} – {unit.name}"
+        subject = f"[BĐG] Nhắc gửi: {period.name} – {unit.name}"
         opening = (f"Đến ngày {as_of:%d/%m/%Y}, {plan.info.collector} {received}. Xin trân trọng nhắc đơn vị "
                    f"gửi báo cáo trước hạn nộp ngày {deadline}.")
     missing = [f"{e.code}: {e.label}" + (f" – {e.breakdown}" if e.breakdown else "")

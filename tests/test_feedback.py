@@ -121,7 +121,7 @@ def test_each_message_lists_what_was_wrong_and_the_new_deadline(answered, plan):
     tmp_path, _, _ = answered
     message = email.message_from_bytes((tmp_path / "out" / "2020_SNV_So-Noi-vu_kiem-tra.eml").read_bytes(),
                                        policy=policy.default)
-    assert message["Subject"] == "Kết quả kiểm tra báo cáo Báo cáo năm 2020 – Sở Nội vụ"
+    assert message["Subject"] == "[BĐG] Kết quả kiểm tra: Báo cáo năm 2020 – Sở Nội vụ"
     assert message["To"] == plan.unit("SNV").email and message["X-Unsent"] == "1"
     body = message.get_body().get_content()
     assert "  - [lỗi] trang 'Nhập liệu', ô F11: Tử số (9) lớn hơn mẫu số (6): tỷ lệ không thể vượt 100%. " \

@@ -41,7 +41,7 @@ def test_before_the_deadline_a_courteous_reminder_to_the_units_without_a_usable_
     found = messages(tmp_path / "mail" / "2020")
     assert sorted(found) == ["2020_PRTC_nhac_2020-12-10.eml", "2020_SYT_nhac_2020-12-10.eml"]
     syt = found["2020_SYT_nhac_2020-12-10.eml"]
-    assert syt["Subject"] == "Nhắc gửi báo cáo Báo cáo năm 2020 – Sở Y tế" and syt["To"] == plan.unit("SYT").email
+    assert syt["Subject"] == "[BĐG] Nhắc gửi: Báo cáo năm 2020 – Sở Y tế" and syt["To"] == plan.unit("SYT").email
     body = syt.get_body().get_content()
     assert "Đến ngày 10/12/2020" in body and "mới nhận được biểu trống" in body
     assert "trước hạn nộp ngày 15/12/2020" in body and "quá hạn" not in body
@@ -57,7 +57,7 @@ def test_after_the_deadline_a_late_notice(tmp_path, store):
     assert result.exit_code == 0
     found = messages(tmp_path / "mail" / "2020")
     syt = found["2020_SYT_nhac_2020-12-20.eml"]
-    assert syt["Subject"] == "Báo cáo Báo cáo năm 2020 của Sở Y tế đã quá hạn"
+    assert syt["Subject"] == "[BĐG] Quá hạn: Báo cáo năm 2020 – Sở Y tế"
     body = syt.get_body().get_content()
     assert "Hạn nộp là ngày 15/12/2020; báo cáo đã chậm 5 ngày." in body and "Xin trân trọng nhắc" not in body
 
@@ -84,7 +84,7 @@ def test_over_the_real_smtp_server_once_a_day(plan, tmp_path, store):
         received = {tuple(rcpts): email.message_from_bytes(raw, policy=policy.default)
                     for _, rcpts, raw in server.handler.received}
         late = received[(plan.unit("PRTC").email,)]
-        assert late["Subject"] == f"Báo cáo Báo cáo năm 2020 của {plan.unit('PRTC').name} đã quá hạn"
+        assert late["Subject"] == f"[BĐG] Quá hạn: Báo cáo năm 2020 – {plan.unit('PRTC').name}"
         assert "báo cáo đã chậm 1 ngày" in late.get_body().get_content() and "X-Unsent" not in late
         again = remind(tmp_path, store, "--as-of", "2020-12-16", "--send", env=server.env)
         assert again.output.splitlines()[-1] == "Tổng cộng: bỏ qua 2." and len(server.handler.received) == 2
