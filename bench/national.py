@@ -56,7 +56,8 @@ DATA_SHEET, DATA_COLUMNS = "Dữ liệu", ("Mã", "Tử số", "Mẫu số", "Gi
 TEMPLATES, INGEST, FIRST, RERUN, HELP = ("bdg templates", "bdg ingest", "bdg consolidate (first run)",
                                          "bdg consolidate (re-run)", "bdg --help")
 FLOOR, BASELINE, IMPORTS = "floor: unzip + tokenise", "baseline: pandas + openpyxl", "baseline: imports only"
-SHOWN = [TEMPLATES, INGEST, FIRST, RERUN, HELP, FLOOR, BASELINE]
+READER, WRITER = "reader alone: python-calamine", "writer alone: per-unit cells"
+SHOWN = [TEMPLATES, INGEST, FIRST, RERUN, HELP, FLOOR, READER, WRITER, BASELINE]
 BDG_COMMANDS = [TEMPLATES, INGEST, FIRST, RERUN, HELP]
 
 # How a unit gets one fraction wrong, by the problem code bdg must report for it.
@@ -231,7 +232,7 @@ def reader(kind: str, list_file: Path, paths: list[Path]) -> Command:
     return Command([sys.executable, str(REPO / "bench" / "readers.py"), kind, str(list_file)])
 
 
-def commands(work: Path, plan_file: Path, paths: list[Path], sample: list[Path]) -> dict[str, Command]:
+def commands(work: Path, plan_file: Path, paths: list[Path], sample: list[Path], unit_rows: int) -> dict[str, Command]:
     """Every command timed, in the order of a round."""
     plan, inbox = ["--plan", str(plan_file)], str(work / "inbox")
     store = work / "store" / "bdg.sqlite"
@@ -245,6 +246,8 @@ def commands(work: Path, plan_file: Path, paths: list[Path], sample: list[Path])
         INGEST: Command(BDG + ["ingest", inbox, *plan, "--store", str(work / "ingest" / "bdg.sqlite")],
                         removing(work / "ingest"), (0, 1)),
         FLOOR: reader("floor", work / "floor-files.txt", paths),
+        READER: reader("calamine", work / "floor-files.txt", paths),
+        WRITER: Command([sys.executable, str(REPO / "bench" / "readers.py"), "writer", str(unit_rows)]),
         BASELINE: reader("baseline", work / "baseline-files.txt", sample),
         FIRST: Command(consolidate(FIRST_OUT), removing(store.parent, work / FIRST_OUT), (0, 1)),
         RERUN: Command(consolidate(RERUN_OUT), removing(work / RERUN_OUT), (0, 1)),
@@ -291,14 +294,15 @@ def run(args, work: Path) -> None:
     fill = time.perf_counter() - started
     paths = sorted((work / "inbox").glob("*.xlsx"))
     sample = paths[: args.baseline_files] if args.baseline_files else paths
-    runs = round_robin(commands(work, plan_file, paths, sample), args.repeat)
+    unit_rows = sum(len(plan.units_for(e.code)) for e in plan.elements if len(plan.units_for(e.code)) > 1)
+    runs = round_robin(commands(work, plan_file, paths, sample, unit_rows), args.repeat)
     units = len(plan.reporting_units)
     planted = sum(1 for back in returns.values() if back.planted)
     print(f"bdg_excel national benchmark – {units} units ({args.communes} communes), {len(paths)} returns "
           f"({missing} missing, {planted} with a planted problem); returns filled in {fill:.1f} s; "
           f"medians of {args.repeat} rounds; {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
           f"Python {sys.version.split()[0]}")
-    report(runs, units, len(paths), len(sample))
+    report(runs, units, len(paths), len(sample), unit_rows)
     known = known_figures(plan, returns)
     fail_if_wrong(check_templates(work / "templates", units) + check_store(work / "ingest" / "bdg.sqlite", returns)
                   + check_store(work / "store" / "bdg.sqlite", returns) + check_workbook(work / FIRST_OUT, known)
@@ -308,12 +312,13 @@ def run(args, work: Path) -> None:
           f"was entered (first run and re-run); {units} templates written")
 
 
-def report(runs: dict[str, Runs], units: int, files: int, sampled: int) -> None:
+def report(runs: dict[str, Runs], units: int, files: int, sampled: int, unit_rows: int) -> None:
     """The table of medians, the ratios and a verdict per target."""
     baseline, baseline_cpu = baseline_estimate(runs, files, sampled)
     rows = {name: (runs[name].median, runs[name].cpu, runs[name].peak) for name in SHOWN}
     rows[BASELINE] = (baseline, baseline_cpu, runs[BASELINE].peak)
-    counts = {TEMPLATES: units, INGEST: files, FIRST: files, RERUN: files, FLOOR: files, BASELINE: files}
+    counts = {TEMPLATES: units, INGEST: files, FIRST: files, RERUN: files, FLOOR: files, READER: files,
+              BASELINE: files}
     print(f"{'what':<30} {'wall s':>9} {'CPU s':>8} {'files/s':>8} {'peak MB':>8}")
     for name, (wall, cpu, peak) in rows.items():
         rate = f"{counts[name] / wall:>8.0f}" if name in counts else f"{'':>8}"
@@ -325,6 +330,10 @@ def report(runs: dict[str, Runs], units: int, files: int, sampled: int) -> None:
     cpu_ratio = None if ingest.cpu is None or floor.cpu is None else ingest.cpu / floor.cpu
     print(f"ratios: ingest / floor = {ingest.median / floor.median:.1f}x wall, {figure(cpu_ratio, '.1f', 0)}x CPU; "
           f"baseline / ingest = {baseline / ingest.median:.1f}x wall")
+    reader = runs[READER]
+    reader_ratio = None if reader.cpu is None or floor.cpu is None else reader.cpu / floor.cpu
+    print(f"what no code of ours can remove: python-calamine alone costs {figure(reader_ratio, '.1f', 0)}x the "
+          f"floor in CPU; xlsxwriter alone writes the {unit_rows:,} per-unit rows in {runs[WRITER].median:.2f} s")
     print(f"peak memory: {PEAK_SCOPES[runs[INGEST].scope]}")
     for line in verdicts(runs, cpu_ratio, baseline / ingest.median):
         print(line)
