@@ -178,26 +178,27 @@ def _record(path: Path, loaded: tuple | Outcome, store: Store, plan: Plan) -> Ou
     say what happened; a file that failed through our own error is logged beside the store and not
     recorded, so that the next run reads it again."""
     if isinstance(loaded, Outcome):
-        return _logged(loaded, failures.log_path(store.path)) if loaded.failure else loaded
+        return _logged(loaded, store.path) if loaded.failure else loaded
     sha256, data, submission = loaded
     if submission is not None and not submission.failure:
         submission.problems += unusual_changes(plan, submission, store)
     if submission is not None and (submission.failure or store.add(submission, path, data)):
-        return _answered(path, submission, failures.log_path(store.path))
+        return _answered(path, submission, store.path)
     stored = store.file(sha256)
     return Outcome(path, sha256, stored.status, stored.unit, stored.period, known=True)
 
 
-def _answered(path: Path, submission: Submission, log: Path) -> Outcome:
-    """What reading a file gave, as ``ingest`` and ``check`` report it; our own error is logged in ``log``."""
+def _answered(path: Path, submission: Submission, store_path: Path | None) -> Outcome:
+    """What reading a file gave, as ``ingest`` and ``check`` report it; our own error is logged beside the
+    store (``store_path``; without one, in the temporary folder)."""
     if submission.failure:
-        return _logged(Outcome(path, status=FAILED, failure=submission.failure), log)
+        return _logged(Outcome(path, status=FAILED, failure=submission.failure), store_path)
     return Outcome(path, submission.sha256, submission.status, submission.unit, submission.period,
                    list(submission.problems))
 
 
-def _logged(outcome: Outcome, log: Path) -> Outcome:
-    found = failures.record(log, shown_name(outcome.path), outcome.failure)
+def _logged(outcome: Outcome, store_path: Path | None) -> Outcome:
+    found = failures.record(failures.log_path(store_path), shown_name(outcome.path), outcome.failure)
     return Outcome(outcome.path, status=FAILED, problems=[found], failure=outcome.failure)
 
 
@@ -222,7 +223,7 @@ def _check_each(paths: list[Path], plan: Plan, period: str | None, echo, verbose
         submission = read_file(path, plan, period)
         if store is not None and not submission.failure:
             submission.problems += unusual_changes(plan, submission, store)
-        outcome = _answered(path, submission, failures.log_path(None))
+        outcome = _answered(path, submission, None)
         problems += len(outcome.problems)
         for line in describe(outcome, verbose=verbose):
             echo(line)
