@@ -3,17 +3,17 @@
 Where several units enter a data element, the province's figure is the sum of their
 numerators over the sum of their denominators. A value typed without numerator and
 denominator is used as is when one unit enters the element; it cannot be summed across
-units, so there it is reported as a problem instead of being averaged.
+units, so there it is left out (the unit's return is told so) instead of being averaged.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
 from bdg_excel.figures import NO_DATA, Entry, exact_result, format_figure, judge
 from bdg_excel.plan import DataElement, Plan, Target
-from bdg_excel.problems import Problem, problem
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class ElementFigure:
     expected_units: tuple[str, ...]
     reported_units: tuple[str, ...]
     target: Target | None = None  # the milestone the figure is judged against
-    data_years: tuple[int, ...] = ()  # earlier years the units said their figures refer to
+    data_years: tuple[tuple[int, int], ...] = ()  # (earlier year, how many of the reporting units said so)
 
     @property
     def display(self) -> str:
@@ -46,8 +46,17 @@ class ElementFigure:
         if len(self.expected_units) > 1 and self.reported_units and self.is_partial:
             text += f" ({self.units_text})"
         if self.data_years and self.result is not None:
-            text += f" (số liệu năm {', '.join(map(str, self.data_years))})"
+            text += f" ({self.years_text})"
         return text
+
+    @property
+    def years_text(self) -> str:
+        """'số liệu năm 2024' when every reporting unit's figure is of that year, else how many units' are:
+        'số liệu năm 2024 của 1/11 đơn vị' (the sum then mixes years)."""
+        reporters = len(self.reported_units)
+        if len(self.data_years) == 1 and self.data_years[0][1] == reporters:
+            return f"số liệu năm {self.data_years[0][0]}"
+        return "số liệu " + ", ".join(f"năm {year} của {count}/{reporters} đơn vị" for year, count in self.data_years)
 
     @property
     def is_partial(self) -> bool:
@@ -58,30 +67,29 @@ class ElementFigure:
         return f"{len(self.reported_units)}/{len(self.expected_units)} đơn vị"
 
 
-def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "",
-              year: int | None = None) -> tuple[list[ElementFigure], list[Problem]]:
+def aggregate(plan: Plan, figures: list[UnitFigure], year: int | None = None) -> list[ElementFigure]:
     """One consolidated figure per data element of the plan, judged for ``year`` (the plan's first year by
-    default), and the problems of summing them.
+    default).
 
-    Numerators and denominators are summed as Decimals, exactly, never through floats.
+    Numerators and denominators are summed as Decimals, exactly, never through floats. Where several
+    units' figures are summed, a value typed without them is left out (its return says so:
+    ``value-cannot-be-summed``).
     """
     year = plan.info.first_year if year is None else year
     several_units = {e.code for e in plan.elements if len(plan.units_for(e.code)) > 1}
     sums: dict[str, tuple[Decimal, Decimal, list[str]]] = {}
     values: dict[str, tuple[Decimal, str]] = {}
-    years: dict[str, set[int]] = {}
-    problems = []
+    years: dict[str, Counter[int]] = {}
     for figure in figures:
         entry = figure.entry
-        if entry.year is not None and entry.year != year and (entry.has_fraction or entry.value is not None):
-            years.setdefault(figure.code, set()).add(entry.year)
+        counted = entry.has_fraction or entry.value is not None and figure.code not in several_units
+        if counted and entry.year is not None and entry.year != year:
+            years.setdefault(figure.code, Counter())[entry.year] += 1
         if entry.has_fraction:
             numerator, denominator, units = sums.get(figure.code, (Decimal(0), Decimal(0), []))
             units.append(figure.unit)  # a list: adding to a tuple would copy it for each of thousands of units
             sums[figure.code] = (numerator + entry.numerator, denominator + entry.denominator, units)
-        elif entry.value is not None and figure.code in several_units:
-            problems.append(problem("value-cannot-be-summed", file=source, unit=figure.unit, code=figure.code))
-        elif entry.value is not None:
+        elif entry.value is not None and figure.code not in several_units:
             values[figure.code] = (entry.value, figure.unit)
     results = []
     for element in plan.elements:
@@ -99,8 +107,8 @@ def aggregate(plan: Plan, figures: list[UnitFigure], source: str = "",
         reported = tuple(sorted(reported, key=lambda u: order.get(u, len(order))))
         found = element.target_for(year)
         results.append(ElementFigure(element, entry, result, judge(element, result, year), expected, reported,
-                                     found[0] if found else None, tuple(sorted(years.get(element.code, ())))))
-    return results, problems
+                                     found[0] if found else None, tuple(sorted(years.get(element.code, {}).items()))))
+    return results
 
 
 @dataclass(frozen=True)

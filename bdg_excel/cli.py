@@ -97,8 +97,18 @@ def _print_pdf(result, workbook: Path) -> None:
 
 plan_option = click.option("--plan", "plan_path", type=click.Path(dir_okay=False),
                            help="Tệp kế hoạch (.xlsx hoặc .json) hoặc mã một kế hoạch có sẵn (xem 'bdg plans'); "
-                                "mặc định là kế hoạch Ninh Thuận 2020.")
-period_option = click.option("--period", required=True, help="Kỳ báo cáo: YYYY (báo cáo năm) hoặc YYYY-H1 (06 tháng).")
+                                "mặc định là kế hoạch của thư mục báo cáo, ngoài thư mục báo cáo là kế hoạch Ninh "
+                                "Thuận 2020.")
+def _period_code(ctx, param, value):
+    """A period as typed, in the plan's form: '2026-h1 ' is 2026-H1."""
+    if isinstance(value, tuple):
+        return tuple(v.strip().upper() for v in value)
+    return value.strip().upper() if value else value
+
+
+PERIOD_HELP = "năm (báo cáo năm, ví dụ 2026) hoặc năm-H1 (06 tháng, ví dụ 2026-H1)"
+period_option = click.option("--period", required=True, metavar="KỲ", callback=_period_code,
+                             help=f"Kỳ báo cáo: {PERIOD_HELP}.")
 store_option = click.option("--store", "store_path", type=click.Path(dir_okay=False),
                             help=f"Kho dữ liệu SQLite lưu mọi tệp đã nhận; mặc định du-lieu/bdg.sqlite của thư mục "
                                  f"báo cáo, ngoài thư mục báo cáo là {DEFAULT_STORE}.")
@@ -230,7 +240,7 @@ def plan_export(file, plan_path):
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Thư mục ghi các biểu; mặc định mau-bieu/KỲ của thư mục báo cáo.")
 @plan_option
-@click.option("--unit", "units", multiple=True, help="Chỉ tạo biểu cho đơn vị này (có thể lặp lại).")
+@click.option("--unit", "units", multiple=True, metavar="MÃ", help="Chỉ tạo biểu cho đơn vị này (có thể lặp lại).")
 @dir_option
 def templates(period, out_dir, plan_path, units):
     """Tạo biểu thu thập số liệu cho từng đơn vị báo cáo."""
@@ -258,7 +268,7 @@ def master(out_path, plan_path):
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @plan_option
-@click.option("--period", help="Kỳ báo cáo mong đợi (YYYY hoặc YYYY-H1).")
+@click.option("--period", metavar="KỲ", callback=_period_code, help=f"Kỳ báo cáo mong đợi: {PERIOD_HELP}.")
 @click.option("--store", "store_path", type=click.Path(dir_okay=False),
               help="Đối chiếu thêm với số liệu các kỳ trước của đơn vị trong kho dữ liệu này.")
 @dir_option
@@ -276,7 +286,8 @@ def check(files, plan_path, period, store_path):
 
 @cli.command()
 @click.argument("inbox", required=False, type=click.Path(exists=True, file_okay=False))
-@click.option("--period", help="Kỳ báo cáo đang tổng hợp; tệp của kỳ khác được lưu nhưng bị báo.")
+@click.option("--period", metavar="KỲ", callback=_period_code,
+              help="Kỳ báo cáo đang tổng hợp; tệp của kỳ khác được lưu nhưng bị báo.")
 @plan_option
 @store_option
 @dir_option
@@ -343,7 +354,7 @@ def demo(out_dir, pdf, plan_path):
               help="Thư mục chứa các biểu đã tạo bằng 'bdg templates'; mặc định mau-bieu/KỲ của thư mục báo cáo.")
 @plan_option
 @click.option("--send", is_flag=True, help="Gửi thật qua máy chủ SMTP (mặc định chỉ soạn thư .eml).")
-@click.option("--unit", "units", multiple=True, help="Chỉ gửi cho đơn vị này (có thể lặp lại).")
+@click.option("--unit", "units", multiple=True, metavar="MÃ", help="Chỉ gửi cho đơn vị này (có thể lặp lại).")
 @click.option("--resend", is_flag=True, help="Gửi lại cả cho đơn vị đã được gửi trong kỳ này.")
 @click.option("--outbox", type=click.Path(file_okay=False),
               help="Thư mục ghi các thư .eml khi không gửi; mặc định tong-hop/thu-gui của thư mục báo cáo, ngoài "
@@ -408,8 +419,8 @@ def collect(sources, inbox_dir, store_path):
 
 @cli.command()
 @click.argument("out_dir", type=click.Path(file_okay=False))
-@click.option("--period", help="Chỉ các tệp của kỳ này (YYYY hoặc YYYY-H1).")
-@click.option("--unit", help="Chỉ các tệp của đơn vị này (mã đơn vị).")
+@click.option("--period", metavar="KỲ", callback=_period_code, help=f"Chỉ các tệp của kỳ này: {PERIOD_HELP}.")
+@click.option("--unit", metavar="MÃ", help="Chỉ các tệp của đơn vị này (mã đơn vị).")
 @plan_option
 @store_option
 @dir_option
@@ -448,7 +459,8 @@ def init(folder, plan_path):
 @store_option
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help="Tệp xuất: .xlsx hoặc .csv (UTF-8, mở được bằng Excel).")
-@click.option("--period", "periods", multiple=True, help="Chỉ kỳ này (có thể lặp lại); mặc định mọi kỳ.")
+@click.option("--period", "periods", multiple=True, metavar="KỲ", callback=_period_code,
+              help="Chỉ kỳ này (có thể lặp lại); mặc định mọi kỳ.")
 @plan_option
 @dir_option
 def export(store_path, out_path, periods, plan_path):
@@ -485,8 +497,9 @@ def _day(ctx, param, value: str | None):
 @plan_option
 @store_option
 @click.option("--send", is_flag=True, help="Gửi thật qua máy chủ SMTP (mặc định chỉ soạn thư .eml).")
-@click.option("--unit", "units", multiple=True, help="Chỉ trả lời đơn vị này (có thể lặp lại).")
-@click.option("--deadline", callback=_day, help="Hạn gửi lại (YYYY-MM-DD); mặc định 3 ngày làm việc kể từ hôm nay.")
+@click.option("--unit", "units", multiple=True, metavar="MÃ", help="Chỉ trả lời đơn vị này (có thể lặp lại).")
+@click.option("--deadline", callback=_day, metavar="NGÀY",
+              help="Hạn gửi lại (YYYY-MM-DD); mặc định 3 ngày làm việc kể từ hôm nay.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="Tệp cấu hình có mục [smtp] (host, port, security, user, from).")
 @dir_option
@@ -513,7 +526,7 @@ def feedback(inbox, period, out_dir, plan_path, store_path, send, units, deadlin
 @store_option
 @click.option("--inbox", "inbox_dir", type=click.Path(file_okay=False),
               help="Thư mục nhận biểu; mặc định hop-thu của thư mục báo cáo.")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
+@click.option("--as-of", "as_of", callback=_day, metavar="NGÀY",
               help="Xem tình hình vào ngày này (YYYY-MM-DD); mặc định hôm nay (giờ Việt Nam).")
 @dir_option
 def status(period, plan_path, store_path, inbox_dir, as_of):
@@ -522,7 +535,7 @@ def status(period, plan_path, store_path, inbox_dir, as_of):
     from bdg_excel.round_status import round_status, status_lines
 
     folder = _folder()
-    state = round_status(_plan(plan_path), period, _store(store_path), (as_of or clock.now()).date(),
+    state = round_status(_plan(plan_path), period, _store(store_path), as_of or clock.now().date(),
                          inbox=Path(inbox_dir) if inbox_dir else folder.inbox, templates=folder.templates(period),
                          consolidated=folder.consolidated(period))
     _echo(status_lines(state))
@@ -530,12 +543,13 @@ def status(period, plan_path, store_path, inbox_dir, as_of):
 
 @cli.command()
 @period_option
-@click.option("--as-of", "as_of", callback=_day, help="Ngày nhắc (YYYY-MM-DD); mặc định hôm nay (giờ Việt Nam).")
+@click.option("--as-of", "as_of", callback=_day, metavar="NGÀY",
+              help="Ngày nhắc (YYYY-MM-DD); mặc định hôm nay (giờ Việt Nam).")
 @plan_option
 @store_option
 @click.option("--send", is_flag=True, help="Gửi thật qua máy chủ SMTP (mặc định chỉ soạn thư .eml).")
 @click.option("--resend", is_flag=True, help="Nhắc lại cả đơn vị đã được nhắc trong ngày.")
-@click.option("--unit", "units", multiple=True, help="Chỉ nhắc đơn vị này (có thể lặp lại).")
+@click.option("--unit", "units", multiple=True, metavar="MÃ", help="Chỉ nhắc đơn vị này (có thể lặp lại).")
 @click.option("--outbox", type=click.Path(file_okay=False),
               help="Thư mục ghi các thư .eml khi không gửi; mặc định tong-hop/thu-gui của thư mục báo cáo, ngoài "
                    "thư mục báo cáo là output/mail.")

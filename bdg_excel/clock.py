@@ -31,3 +31,8 @@ def in_vietnam(moment: datetime) -> datetime:
 def stamp(moment: datetime) -> str:
     """The stored form: ``2026-12-10T09:00:00``."""
     return moment.isoformat(timespec="seconds")
+
+
+def shown(stored: str) -> str:
+    """A stored time as officers read it: ``09:00 ngày 10/12/2026``."""
+    return f"{datetime.fromisoformat(stored):%H:%M ngày %d/%m/%Y}"

@@ -67,7 +67,7 @@ def _previous(plan: Plan, store: Store, period: str) -> dict[str, str]:
     figures, _ = _unit_figures(store, ours or current)
     if not figures:
         return {}
-    results, _ = aggregate(plan, figures, year=int(period[:4]))
+    results = aggregate(plan, figures, year=int(period[:4]))
     if ours:
         return {r.element.code: r.display for r in results if r.result is not None}
     return {r.element.code: format_figure(r.element, r.entry) for r in results if r.result is not None}
@@ -99,7 +99,7 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
     current = latest_of(files)
     figures, unit_notes = _unit_figures(store, current)
     year = period.year
-    results, aggregation_problems = aggregate(plan, figures, source="(tổng hợp)", year=year)
+    results = aggregate(plan, figures, year=year)
     filled = Counter(f.unit for f in figures)
     notes = {}
     for (code, unit), note in unit_notes.items():
@@ -111,7 +111,7 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
         previous=_previous(plan, store, previous_period),
         unit_rows=unit_results(plan, figures, unit_notes, year),
         submissions=submission_rows(plan, period, files, current, filled),
-        problems=_problems(store, files, current, period.code, outcomes) + [("", p) for p in aggregation_problems],
+        problems=_problems(store, files, current, period.code, outcomes),
         notes=notes, generated_at=clock.now(), failures=tuple(o.failure for o in outcomes if o.failure))
 
 

@@ -59,7 +59,7 @@ class _Reply:
     def _send(self, letter: Letter, stem: str) -> Notice:
         when = already_written(self.store, letter, self.settings is not None)
         if when:
-            return Notice(letter.unit.code, "skipped", f"đã trả lời tệp này lúc {when}")
+            return Notice(letter.unit.code, "skipped", f"đã trả lời tệp này lúc {clock.shown(when)}")
         return deliver(self.plan, letter, self.store, self.out_dir / f"{stem}.eml", self.settings, self.pause)
 
     def to_return(self, unit: Unit, stored: StoredFile) -> Notice:
@@ -70,7 +70,7 @@ class _Reply:
         when = already_written(self.store, Letter(unit, self.period.code, FEEDBACK, stored.sha256, "", ""),
                                self.settings is not None)
         if when:  # checked before annotating: the workbook is not written again either
-            return Notice(unit.code, "skipped", f"đã trả lời tệp này lúc {when}")
+            return Notice(unit.code, "skipped", f"đã trả lời tệp này lúc {clock.shown(when)}")
         data = self.store.original(stored.sha256)
         if data is None:  # too large to keep: there is nothing to annotate
             return self._send(self._ask_again(unit, stored, problems), stem)
@@ -106,11 +106,11 @@ class _Reply:
             f"{self.plan.info.collector} đã nhận tệp '{stored.original_name}' của đơn vị cho kỳ {self.period.code} "
             f"({self.period.name}). "
             f"{verdict}", "",
-            problem_list([p.describe(with_file=False) for p in problems]), "",
+            problem_list([p.describe(with_file=False, with_code=False) for p in problems]), "",
             f"Tệp đính kèm '{path.name}' là biểu của đơn vị với các ô có vấn đề được tô màu (lỗi: nền đỏ; cảnh báo: "
             "kẻ sọc cam) và có ghi chú; trang 'Kết quả kiểm tra' liệt kê đầy đủ các vấn đề và cách xử lý. "
-            "Đề nghị đơn vị sửa ngay trên tệp này (không cần xóa trang 'Kết quả kiểm tra') và gửi lại trước "
-            f"ngày {self.deadline:%d/%m/%Y}. Nếu số liệu có cảnh báo là đúng, xin ghi lý do vào cột 'Ghi chú'.",
+            "Đề nghị đơn vị sửa ngay trên tệp này (không cần xóa trang 'Kết quả kiểm tra') và gửi lại chậm "
+            f"nhất ngày {self.deadline:%d/%m/%Y}. Nếu số liệu có cảnh báo là đúng, xin ghi lý do vào cột 'Ghi chú'.",
             "", "Trân trọng,", self.plan.info.collector, ""])
         return Letter(unit, self.period.code, FEEDBACK, stored.sha256,
                       f"[BĐG] Kết quả kiểm tra: {self.period.name} – {unit.name}", body, path)
@@ -122,7 +122,7 @@ class _Reply:
             f"({self.period.name}) "
             "nhưng không đọc được tệp:", "",
             problem_list([p.message for p in problems]), "",
-            "Đề nghị đơn vị gửi lại biểu thu thập số liệu đã điền (tệp Excel .xlsx, không đặt mật khẩu) trước "
-            f"ngày {self.deadline:%d/%m/%Y}.", "", "Trân trọng,", self.plan.info.collector, ""])
+            "Đề nghị đơn vị gửi lại biểu thu thập số liệu đã điền (tệp Excel .xlsx, không đặt mật khẩu) chậm "
+            f"nhất ngày {self.deadline:%d/%m/%Y}.", "", "Trân trọng,", self.plan.info.collector, ""])
         return Letter(unit, self.period.code, FEEDBACK, stored.sha256,
                       f"[BĐG] Đề nghị gửi lại: {self.period.name} – {unit.name}", body)

@@ -84,13 +84,13 @@ def find_root(start: Path) -> Path | None:
 
 
 def defaults(folder: str | Path | None = None, cwd: Path | None = None) -> Defaults:
-    """The defaults of the reporting folder named by ``--dir`` (``folder``), else of the one holding the
+    """The defaults of the reporting folder holding ``--dir`` (``folder``), else of the one holding the
     current folder (``cwd``), else today's defaults outside any folder."""
     if folder is not None:
-        root = Path(folder)
-        if not (root / SETTINGS).is_file():
-            raise FolderError(f"'{root}' không phải là thư mục báo cáo (không có tệp {SETTINGS}); "
-                              f"hãy tạo bằng lệnh 'bdg init {root}'.")
+        root = find_root(Path(folder))
+        if root is None:
+            raise FolderError(f"'{folder}' không thuộc thư mục báo cáo nào (không thấy tệp {SETTINGS} ở đó hay ở "
+                              f"các thư mục chứa nó); thư mục báo cáo được tạo bằng lệnh 'bdg init THƯ-MỤC'.")
     else:
         root = find_root(cwd or Path.cwd())
         if root is None:

@@ -265,12 +265,15 @@ class Plan:
     def period(self, code: str) -> Period:
         """The period with this code, or a PlanError naming the periods the plan has."""
         if not re.fullmatch(r"\d{4}(-H1)?", code):
-            raise PlanError(f"Kỳ báo cáo '{code}' không đúng dạng: dùng YYYY (báo cáo năm) hoặc YYYY-H1 (báo cáo 06 tháng).")
+            raise PlanError(f"Kỳ báo cáo '{code}' không đúng dạng: ghi năm (ví dụ {self.info.first_year}, báo cáo năm) "
+                            f"hoặc năm kèm -H1 (ví dụ {self.info.first_year}-H1, báo cáo 06 tháng).")
         for period in self.periods:
             if period.code == code:
                 return period
         known = ", ".join(p.code for p in self.periods)
-        raise PlanError(f"Kỳ báo cáo '{code}' không có trong kế hoạch (các kỳ có: {known}).")
+        raise PlanError(f"Kỳ báo cáo '{code}' không có trong kế hoạch (các kỳ có: {known}). Kế hoạch đang dùng là "
+                        f"'{self.info.id}': chọn kế hoạch khác bằng --plan (xem 'bdg plans') hoặc chạy lệnh trong thư "
+                        "mục báo cáo của kế hoạch.")
 
     def previous_period(self, code: str) -> str:
         """The reporting period before ``code``: 2020 -> 2020-H1, 2020-H1 -> 2019 (perhaps another plan's)."""

@@ -37,10 +37,11 @@ class Problem:
             parts.append(f"ô {self.cell}")
         return ", ".join(parts)
 
-    def describe(self, with_file: bool = True) -> str:
-        """One line: ``[lỗi] trang 'Nhập liệu', ô G12: message (code)``."""
+    def describe(self, with_file: bool = True, with_code: bool = True) -> str:
+        """One line: ``[lỗi] trang 'Nhập liệu', ô G12: message (code)``; without the code in letters to units."""
         where = self.location(with_file)
-        return f"[{self.severity}] {where + ': ' if where else ''}{self.message} ({self.code})"
+        code = f" ({self.code})" if with_code else ""
+        return f"[{self.severity}] {where + ': ' if where else ''}{self.message}{code}"
 
     def __str__(self) -> str:
         return self.describe()
@@ -105,13 +106,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "not-whole-number": (ERROR, "{field} phải là số nguyên (đếm người, đơn vị), không phải {number}."),
     "missing-numerator": (ERROR, "Có mẫu số nhưng thiếu tử số."),
     "missing-denominator": (ERROR, "Có tử số nhưng thiếu mẫu số."),
-    "denominator-zero": (ERROR, "Mẫu số bằng 0: không tính được tỷ lệ."),
+    "denominator-zero": (ERROR, "Mẫu số bằng 0: không tính được tỷ lệ. Nếu không phát sinh trường hợp nào, để trống "
+                                "Tử số, Mẫu số và ghi 'Không phát sinh' vào cột 'Ghi chú'."),
     "numerator-exceeds-denominator": (ERROR, "Tử số ({numerator}) lớn hơn mẫu số ({denominator}): tỷ lệ không thể "
                                              "vượt 100%."),
     "value-mismatch": (ERROR, "Giá trị {value} không khớp với tử số/mẫu số ({numerator}/{denominator} = {computed})."),
     "value-out-of-range": (ERROR, "{what} ({value}) nằm ngoài khoảng hợp lý ({low} – {high} {unit})."),
-    "value-cannot-be-summed": (WARNING, "Đơn vị {unit} chỉ nhập giá trị cho '{code}' mà không có tử số, mẫu số: không "
-                                        "cộng được với các đơn vị khác nên chưa được tính vào số liệu của tỉnh."),
+    "value-cannot-be-summed": (WARNING, "'{code}' của tỉnh là tổng tử số, mẫu số của nhiều đơn vị: giá trị nhập "
+                                        "riêng không cộng được nên chưa được tính. Hãy nhập Tử số và Mẫu số."),
     # Against the unit's own earlier results (needs the store).
     "unusual-change": (WARNING, "{what} {value} thay đổi bất thường so với {earlier} của kỳ {period} (mức cho phép "
                                 "{allowed}). Hãy kiểm tra lại số liệu; nếu đúng, ghi lý do vào cột 'Ghi chú'."),

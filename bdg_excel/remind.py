@@ -31,7 +31,7 @@ def remind(plan: Plan, period_code: str, store_path: Path, outbox: Path, *, as_o
             letter = _letter(plan, period, unit, [f for f in files if f.unit == unit.code], as_of)
             when = already_written(store, letter, settings is not None)
             if when and not resend:
-                notices.append(Notice(unit.code, "skipped", f"đã nhắc ngày {as_of:%d/%m/%Y} (lúc {when})"))
+                notices.append(Notice(unit.code, "skipped", f"đã nhắc ngày {as_of:%d/%m/%Y} (lúc {clock.shown(when)})"))
                 continue
             eml = Path(outbox) / f"{period.code}_{unit.code}_nhac_{as_of.isoformat()}.eml"
             notices.append(deliver(plan, letter, store, eml, settings, pause))

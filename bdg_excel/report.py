@@ -10,6 +10,7 @@ units (per unit, submissions, problems) are streamed: their rows are not kept in
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
@@ -495,24 +496,36 @@ class _ReportWriter:
         print_setup(sheet, PAGE, 0)
 
 
-def indicator_counts(result: "Consolidation") -> dict[str, int]:
-    """How many of the plan's indicators (those with data elements) are Đạt, Đạt một phần, Không đạt and
-    Chưa có số liệu: an indicator with several figures counts once."""
+def _indicator_statuses(result: "Consolidation") -> dict[str, list[str]]:
+    """Each indicator that has data elements, with its elements' statuses, in plan order."""
     statuses: dict[str, list[str]] = {}
     for figure in result.figures:
         statuses.setdefault(figure.element.indicator, []).append(figure.status)
+    return {i.code: statuses[i.code] for i in result.plan.indicators if i.code in statuses}
+
+
+def indicator_counts(result: "Consolidation") -> dict[str, int]:
+    """How many of the plan's indicators (those with data elements) are Đạt, Đạt một phần, Không đạt and
+    Chưa có số liệu: an indicator with several figures counts once."""
     counts = dict.fromkeys((MET, PARTLY_MET, MISSED, NO_DATA), 0)
-    for indicator in result.plan.indicators:
-        if indicator.code in statuses:
-            counts[indicator_status(statuses[indicator.code])] += 1
+    for statuses in _indicator_statuses(result).values():
+        counts[indicator_status(statuses)] += 1
     return counts
 
 
 def summary_text(result: "Consolidation") -> str:
-    """'Tổng số 24 chỉ tiêu: Đạt 15; Đạt một phần 2; Không đạt 5; Chưa có số liệu 2.'"""
+    """'Tổng số 24 chỉ tiêu: Đạt 15; Đạt một phần 2; Không đạt 5; Chưa có số liệu 2.' Of those not met, the
+    ones judged only against a later milestone are said to be so: 'Không đạt 7 (5 chưa đạt mốc 2030)'."""
     counts = indicator_counts(result)
-    return (f"Tổng số {sum(counts.values())} chỉ tiêu: "
-            + "; ".join(f"{status} {count}" for status, count in counts.items()) + ".")
+    not_yet: Counter[str] = Counter()
+    for statuses in _indicator_statuses(result).values():
+        missed = {s for s in statuses if outcome(s) == MISSED}
+        if indicator_status(statuses) == MISSED and missed and MISSED not in missed:
+            not_yet[", ".join(sorted(s.removeprefix("Chưa đạt ") for s in missed))] += 1
+    texts = {status: f"{status} {count}" for status, count in counts.items()}
+    if not_yet:
+        texts[MISSED] += " (" + "; ".join(f"{n} chưa đạt {milestone}" for milestone, n in not_yet.items()) + ")"
+    return f"Tổng số {sum(counts.values())} chỉ tiêu: " + "; ".join(texts.values()) + "."
 
 
 def period_label(code: str) -> str:

@@ -253,6 +253,9 @@ def _read_rows(rows, header_row, columns, sheet_name, formulas, changed: dict[st
         if code in changed:  # its figures were typed for another meaning: checking them against this one is noise
             problems = [where.problem("row-changed", code_cell, code=code, changes=changed[code])]
             figure = Figure(figure.code, figure.entry, figure.sheet, figure.cells, usable=False)
+        if figure.usable and figure.entry.value is not None and not figure.entry.has_fraction \
+                and len(plan.units_for(code)) > 1:
+            problems.append(where.problem("value-cannot-be-summed", figure.cells["value"], code=code))
         submission.problems += problems
         submission.figures.append(figure)
     for code in expected:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +29,8 @@ class RoundStatus:
     templates: int | None  # collection workbooks written for the period (None: unknown, no folder)
     mailed: int
     consolidated: Path | None  # the period's consolidated workbook, when it exists
+    unreadable: list[str] = field(default_factory=list)  # inbox files of no known unit (corrupt, locked, not ours)
+    other_period: list[str] = field(default_factory=list)  # "NINHHOA: 2026-H1 (tên tệp)": inbox files of another period
 
     @property
     def returned(self) -> list[SubmissionRow]:
@@ -44,6 +46,7 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
     """The state of a period's round, read from the store (never created here) and the inbox."""
     period = plan.period(period_code)
     rows, errors, warnings, mailed, known = submission_rows(plan, period, [], {}, {}), 0, 0, 0, set()
+    unreadable, other_period = [], []
     if Path(store_path).is_file():
         with Store(store_path) as store:
             result = build(plan, period, store, [])
@@ -51,12 +54,20 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
             severities = Counter(p.severity for _, p in result.problems)
             errors, warnings = severities[ERROR], sum(severities.values()) - severities[ERROR]
             mailed = len(store.units_mailed(period.code))
-            known = {path for path in _inbox_files(inbox) if store.has(_sha256(path))}
+            for path in _inbox_files(inbox):
+                stored = store.file(_sha256(path))
+                if stored is None:
+                    continue
+                known.add(path)
+                if stored.unit is None or stored.period is None:
+                    unreadable.append(stored.original_name)
+                elif stored.period != period.code:
+                    other_period.append(f"{stored.unit}: kỳ {stored.period} ({stored.original_name})")
     waiting = len([path for path in _inbox_files(inbox) if path not in known])
     count = len(list(templates.glob(f"{period.code}_*.xlsx"))) if templates and templates.is_dir() else \
         (0 if templates else None)
     return RoundStatus(period, today, rows, errors, warnings, waiting, count, mailed,
-                       consolidated if consolidated and consolidated.is_file() else None)
+                       consolidated if consolidated and consolidated.is_file() else None, unreadable, other_period)
 
 
 def _inbox_files(inbox: Path | None) -> list[Path]:
@@ -94,6 +105,12 @@ def status_lines(state: RoundStatus) -> list[str]:
     if unusable:
         lines.append("Biểu không dùng được: " + ", ".join(f"{r.unit.code} ({r.status})" for r in unusable) + ".")
     lines.append(f"Vấn đề trong các biểu đã nhận: {state.errors} lỗi, {state.warnings} cảnh báo.")
+    if state.unreadable:
+        lines.append(f"Tệp không đọc được hoặc không rõ đơn vị ({len(state.unreadable)}): "
+                     + ", ".join(state.unreadable) + " – xem trang 'Lỗi' của bảng tổng hợp.")
+    if state.other_period:
+        lines.append(f"Tệp của kỳ khác trong hộp thư ({len(state.other_period)}): " + "; ".join(state.other_period)
+                     + " – đơn vị có thể đã gửi nhầm biểu.")
     if state.waiting:
         lines.append(f"Hộp thư có {state.waiting} tệp mới chưa nhận vào kho dữ liệu.")
     lines.append(f"Việc tiếp theo: {next_step(state)}")

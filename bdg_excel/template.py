@@ -9,6 +9,7 @@ from typing import Callable
 
 from bdg_excel import layout
 from bdg_excel.figures import Entry, as_decimal, exact_result
+from bdg_excel.numbers import format_number
 from bdg_excel.plan import DataElement, Period, Plan, PlanError, Unit
 from bdg_excel.problems import cell_name
 from bdg_excel.progress import Progress, counted
@@ -173,6 +174,7 @@ class _TemplateWriter:
         return_to = self.plan.info.collector
         if self.plan.info.collector_email:
             return_to += f" (email: {self.plan.info.collector_email})"
+        summed = any(len(self.plan.units_for(e.code)) > 1 for e in self.elements)
         return [
             ("title", "HƯỚNG DẪN ĐIỀN BIỂU THU THẬP SỐ LIỆU BÌNH ĐẲNG GIỚI"),
             ("line", ""),
@@ -185,8 +187,12 @@ class _TemplateWriter:
             ("line", "2. Với mỗi chỉ tiêu, nhập Tử số và Mẫu số (số người, số cơ quan... là số nguyên, "
                      "không nhập dấu chấm hay dấu phẩy ngăn cách hàng nghìn). Cột 'Kết quả (tự tính)' sẽ tự tính tỷ lệ."),
             ("line", "3. Chỉ khi đơn vị không có tử số và mẫu số mà chỉ có tỷ lệ, hãy nhập tỷ lệ vào cột 'Giá trị' "
-                     "(ví dụ 16,8 cho 16,8%; không nhập dấu %)."),
-            ("line", "4. Chỉ tiêu chưa có số liệu thì để trống cả dòng; ghi lý do vào cột 'Ghi chú' nếu cần."),
+                     "(ví dụ 16,8 cho 16,8%; không nhập dấu %)."
+                     + (" Riêng các chỉ tiêu được cộng từ số liệu của nhiều đơn vị thì luôn nhập Tử số và Mẫu số."
+                        if summed else "")),
+            ("line", "4. Chỉ tiêu chưa có số liệu thì để trống cả dòng; ghi lý do vào cột 'Ghi chú' nếu cần. Chỉ tiêu "
+                     "không phát sinh trường hợp nào (mẫu số bằng 0) thì để trống Tử số, Mẫu số và ghi 'Không phát "
+                     "sinh' vào cột 'Ghi chú'."),
             ("line", f"Nếu số liệu là của một năm trước (ví dụ số liệu điều tra năm {self.period.year - 2}), ghi năm "
                      f"đó vào cột '{layout.HEADER['data_year']}'; để trống nếu là số liệu năm {self.period.year}."),
             ("line", "5. Di chuột vào ô nhập để xem tử số, mẫu số của từng chỉ tiêu là gì."),
@@ -345,11 +351,11 @@ def _validation(key: str, element: DataElement, row: int) -> dict:
         return {
             "validate": "decimal", "criteria": "between", "minimum": low, "maximum": high,
             "input_title": "Giá trị (khi không có tử/mẫu)",
-            "input_message": f"Nhập tỷ lệ đã tính ({element.unit}), từ {element.value_min.normalize():f} "
-                             f"đến {element.value_max.normalize():f}."[:255],
+            "input_message": f"Nhập tỷ lệ đã tính ({element.unit}), từ {format_number(element.value_min)} "
+                             f"đến {format_number(element.value_max)}."[:255],
             "error_title": "Giá trị không hợp lệ",
-            "error_message": f"Giá trị phải là số từ {element.value_min.normalize():f} "
-                             f"đến {element.value_max.normalize():f}.",
+            "error_message": f"Giá trị phải là số từ {format_number(element.value_min)} "
+                             f"đến {format_number(element.value_max)}.",
         }
     if key == "denominator":
         return {

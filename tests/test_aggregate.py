@@ -24,10 +24,9 @@ amounts = st.decimals(min_value=0, max_value=100000, places=2, allow_nan=False, 
 def test_shared_figures_are_exact_sums_of_numerators_and_denominators(pairs):
     units = PLAN.units_for(SHARED.code)
     figures = [UnitFigure(unit, SHARED.code, Entry(n, d)) for unit, (n, d) in zip(units, pairs)]
-    results, problems = aggregate(PLAN, figures)
+    results = aggregate(PLAN, figures)
     figure = next(r for r in results if r.element.code == SHARED.code)
     numerator, denominator = sum((n for n, _ in pairs), Decimal(0)), sum((d for _, d in pairs), Decimal(0))
-    assert problems == []
     assert figure.reported_units == units[:len(pairs)]
     if not pairs:
         assert figure.entry == Entry() and figure.status == NO_DATA
@@ -49,12 +48,10 @@ def test_a_value_without_fraction_counts_alone_but_is_never_summed():
     figures = [UnitFigure(shared_units[0], SHARED.code, Entry(Decimal(3), Decimal(10))),
                UnitFigure(shared_units[1], SHARED.code, Entry(value=Decimal("55.5"))),
                UnitFigure(single_unit, SINGLE.code, Entry(value=Decimal("12.3")))]
-    results, problems = aggregate(PLAN, figures, source="(tổng hợp)")
+    results = aggregate(PLAN, figures)
     by_code = {r.element.code: r for r in results}
     assert by_code[SHARED.code].entry == Entry(Decimal(3), Decimal(10))
     assert by_code[SHARED.code].reported_units == (shared_units[0],)
     assert by_code[SINGLE.code].entry == Entry(value=Decimal("12.3"))
     assert by_code[SINGLE.code].result == Fraction("12.3")
-    assert [(p.code, p.file) for p in problems] == [("value-cannot-be-summed", "(tổng hợp)")]
-    assert shared_units[1] in problems[0].message and SHARED.code in problems[0].message
     assert [r.element.code for r in results] == [e.code for e in PLAN.elements]

@@ -103,7 +103,9 @@ def test_templates_for_chosen_units(tmp_path):
 
 def test_templates_errors_are_one_vietnamese_line_exit_2(tmp_path):
     cases = [
-        (("--period", "2021"), "Lỗi: Kỳ báo cáo '2021' không có trong kế hoạch (các kỳ có: 2020-H1, 2020)."),
+        (("--period", "2021"), "Lỗi: Kỳ báo cáo '2021' không có trong kế hoạch (các kỳ có: 2020-H1, 2020). Kế hoạch "
+                               "đang dùng là 'ninhthuan-bdg-2020': chọn kế hoạch khác bằng --plan (xem 'bdg plans') "
+                               "hoặc chạy lệnh trong thư mục báo cáo của kế hoạch."),
         (("--period", "20-H1"), "Lỗi: Kỳ báo cáo '20-H1' không đúng dạng"),
         (("--period", "2020", "--unit", "XYZ"), "Lỗi: Không có đơn vị mã 'XYZ' trong kế hoạch"),
         (("--period", "2020", "--unit", "CTK"), "Lỗi: Đơn vị 'CTK' không được phân công nhập số liệu nào"),
@@ -165,7 +167,9 @@ def test_check_lists_problems_per_file_exit_1(plan, tmp_path):
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert lines[0] == "bad.xlsx: đã nhận, có vấn đề – 1 vấn đề (SYT, kỳ 2020)"
-    assert lines[1] == "    [lỗi] trang 'Nhập liệu', ô G12: Mẫu số bằng 0: không tính được tỷ lệ. (denominator-zero)"
+    assert lines[1] == ("    [lỗi] trang 'Nhập liệu', ô G12: Mẫu số bằng 0: không tính được tỷ lệ. Nếu không phát sinh "
+                        "trường hợp nào, để trống Tử số, Mẫu số và ghi 'Không phát sinh' vào cột 'Ghi chú'. "
+                        "(denominator-zero)")
     assert lines[2] == "junk.xlsx: bị từ chối – 1 vấn đề"
     assert lines[4] == "syt.xlsx: đã nhận (SYT, kỳ 2020)"
     assert lines[-1] == "Đã kiểm tra 3 tệp: 2 vấn đề."

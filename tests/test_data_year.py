@@ -114,3 +114,25 @@ def test_a_communes_figure_of_an_earlier_year_says_so_on_the_per_unit_sheet(tmp_
     notes = {(row[0], row[3]): row[11] for row in ws.iter_rows(min_row=2, values_only=True)}
     assert notes[("MT3.CT2a", "TRUONGSA")] == "số liệu năm 2025"
     assert notes[("MT3.CT2a", "CANA")] in ("", None)
+
+
+def test_a_sum_mixing_years_says_how_many_units_figures_are_of_the_earlier_year(tmp_path):
+    plan, _ = _return(tmp_path, {("MT1.CT1.XA", "numerator"): 2, ("MT1.CT1.XA", "denominator"): 2,
+                                 ("MT1.CT1.XA", "data_year"): 2024}, unit="BACCAMRANH")
+    for unit, (numerator, denominator) in (("CANA", (1, 2)), ("TRUONGSA", (2, 2))):
+        (blank,) = write_templates(plan, "2026", tmp_path / unit, [unit])
+        edit(blank, tmp_path / "inbox" / blank.name, {("MT1.CT1.XA", "numerator"): numerator,
+                                                      ("MT1.CT1.XA", "denominator"): denominator})
+    _, workbook = consolidate(tmp_path / "inbox", plan, "2026", tmp_path / "t.xlsx", tmp_path / "bdg.sqlite")
+    ws = openpyxl.load_workbook(workbook)["Phụ lục"]
+    shown = [row[2] for row in ws.iter_rows(min_row=7, values_only=True) if str(row[2]).startswith("Cấp xã")]
+    assert shown == ["Cấp xã: 05/06 (83,33%) (3/65 đơn vị) (số liệu năm 2024 của 1/3 đơn vị)"]
+
+
+def test_one_unit_whose_figure_is_of_an_earlier_year_is_labelled_with_that_year_alone(tmp_path):
+    plan, _ = _return(tmp_path, {("MT1.CT1.XA", "numerator"): 2, ("MT1.CT1.XA", "denominator"): 2,
+                                 ("MT1.CT1.XA", "data_year"): 2024}, unit="BACCAMRANH")
+    _, workbook = consolidate(tmp_path / "inbox", plan, "2026", tmp_path / "t.xlsx", tmp_path / "bdg.sqlite")
+    ws = openpyxl.load_workbook(workbook)["Phụ lục"]
+    shown = [row[2] for row in ws.iter_rows(min_row=7, values_only=True) if str(row[2]).startswith("Cấp xã")]
+    assert shown == ["Cấp xã: 02/02 (100%) (1/65 đơn vị) (số liệu năm 2024)"]

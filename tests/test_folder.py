@@ -142,11 +142,14 @@ def test_a_settings_file_with_a_mistake_is_one_vietnamese_line(folder, monkeypat
     assert result.exit_code == 2 and result.output.startswith("Lỗi: ") and message in result.output
 
 
-def test_dir_must_name_a_reporting_folder(tmp_path):
-    result = run("status", "--period", "2020", "--dir", tmp_path)
+def test_dir_must_name_a_reporting_folder_or_a_folder_inside_one(folder, tmp_path):
+    elsewhere = tmp_path / "khac"
+    elsewhere.mkdir()
+    result = run("status", "--period", "2020", "--dir", elsewhere)
     assert result.exit_code == 2
-    assert result.output == (f"Lỗi: '{tmp_path}' không phải là thư mục báo cáo (không có tệp bdg.toml); hãy tạo "
-                             f"bằng lệnh 'bdg init {tmp_path}'.\n")
+    assert result.output == (f"Lỗi: '{elsewhere}' không thuộc thư mục báo cáo nào (không thấy tệp bdg.toml ở đó hay "
+                             "ở các thư mục chứa nó); thư mục báo cáo được tạo bằng lệnh 'bdg init THƯ-MỤC'.\n")
+    assert defaults(folder / "hop-thu").root == folder  # --dir names the inbox: its reporting folder is used
 
 
 def test_outside_a_folder_the_path_options_are_still_required(tmp_path, monkeypatch):

@@ -1,5 +1,6 @@
 """Reminders to the units without a usable return: ``bdg remind``."""
 import email
+import re
 from email import policy
 
 import pytest
@@ -66,9 +67,9 @@ def test_a_unit_is_reminded_once_a_day_unless_resend(tmp_path, store):
     assert remind(tmp_path, store, "--as-of", "2020-12-10").exit_code == 0
     again = remind(tmp_path, store, "--as-of", "2020-12-10")
     lines = again.output.splitlines()
-    assert [line[:len("SYT: bỏ qua – đã nhắc ngày 10/12/2020 (lúc ")] for line in lines[:1]] == \
-        ["SYT: bỏ qua – đã nhắc ngày 10/12/2020 (lúc "]
-    assert lines[1].startswith("PRTC: bỏ qua – đã nhắc ngày 10/12/2020 (lúc ") and lines[2:] == ["Tổng cộng: bỏ qua 2."]
+    when = r" \(lúc \d\d:\d\d ngày \d\d/\d\d/20\d\d\)"  # when the first reminder was written, as officers read it
+    assert re.fullmatch("SYT: bỏ qua – đã nhắc ngày 10/12/2020" + when, lines[0]), lines[0]
+    assert re.fullmatch("PRTC: bỏ qua – đã nhắc ngày 10/12/2020" + when, lines[1]) and lines[2:] == ["Tổng cộng: bỏ qua 2."]
     assert remind(tmp_path, store, "--as-of", "2020-12-10", "--resend").output.splitlines()[-2] == \
         "Tổng cộng: đã soạn thư 2."
     assert remind(tmp_path, store, "--as-of", "2020-12-11").output.splitlines()[-2] == "Tổng cộng: đã soạn thư 2."

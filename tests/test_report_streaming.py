@@ -85,7 +85,7 @@ def national(communes: int) -> Consolidation:
     rng = random.Random(communes)
     figures = [UnitFigure(unit.code, element.code, Entry(Decimal(rng.randint(0, 50)), Decimal(rng.randint(50, 99))))
                for unit in plan.reporting_units for element in plan.elements_for(unit.code) if element.share]
-    results, _ = aggregate(plan, figures)
+    results = aggregate(plan, figures)
     submissions = [SubmissionRow(u, "Đúng hạn", f"{u.code}.xlsx", datetime(2020, 12, 1, 8, 0), u.email, 0, 1, 1, "")
                    for u in plan.reporting_units]
     return Consolidation(plan=plan, period=plan.period("2020"), figures=results, previous_period="2020-H1",

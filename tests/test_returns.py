@@ -286,3 +286,17 @@ def test_damaged_bytes_never_raise(plan, prtc, damage):
     submission = read_return(bytes(data), "hong.xlsx", plan)
     assert submission.status in (ACCEPTED, WITH_PROBLEMS, REJECTED)
     assert all(p.message for p in submission.problems)
+
+
+def test_a_value_alone_where_several_units_are_summed_is_a_warning_on_its_cell(plan, prtc):
+    edit(prtc, cells={("MT2.CT1", "numerator"): None, ("MT2.CT1", "denominator"): None, ("MT2.CT1", "value"): 50})
+    submission = read_file(prtc, plan, "2020")
+    assert found(submission) == [("H11", "value-cannot-be-summed")]
+    assert submission.status == WITH_PROBLEMS
+    assert submission.problems[0].message == ("'MT2.CT1' của tỉnh là tổng tử số, mẫu số của nhiều đơn vị: giá trị nhập "
+                                              "riêng không cộng được nên chưa được tính. Hãy nhập Tử số và Mẫu số.")
+
+
+def test_a_value_alone_where_one_unit_enters_the_figure_is_fine(plan, syt):
+    edit(syt, cells={("MT4.CT1", "value"): 108.5})
+    assert found(read_file(syt, plan, "2020")) == []

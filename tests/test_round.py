@@ -152,3 +152,18 @@ def test_status_counts_the_problems_of_the_period(plan, tmp_path, monkeypatch):
     assert "Vấn đề trong các biểu đã nhận: 1 lỗi, 0 cảnh báo." in lines, lines
     assert lines[-1] == ("Việc tiếp theo: bdg feedback --period 2020 --send (trả lại đơn vị các biểu có lỗi, đã "
                          "đánh dấu ô cần sửa)")
+
+
+def test_status_names_unreadable_files_and_returns_of_another_period(plan, tmp_path, monkeypatch):
+    root = tmp_path / "BDG"
+    run("init", root)
+    monkeypatch.chdir(root)
+    unit = plan.unit("PRTC")
+    write_template(plan, plan.period("2020-H1"), unit, root / "hop-thu" / "prtc-6-thang.xlsx",
+                   entries=seed_entries(plan)["PRTC"])
+    (root / "hop-thu" / "hong.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    run("ingest")
+    lines = status()
+    assert "Tệp không đọc được hoặc không rõ đơn vị (1): hong.xlsx – xem trang 'Lỗi' của bảng tổng hợp." in lines
+    assert ("Tệp của kỳ khác trong hộp thư (1): PRTC: kỳ 2020-H1 (prtc-6-thang.xlsx) – đơn vị có thể đã gửi nhầm "
+            "biểu.") in lines
