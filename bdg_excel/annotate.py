@@ -34,7 +34,8 @@ RESULTS_HEADERS = ("STT", "Mức độ", "Trang", "Ô", "Mã vấn đề", "Nộ
 ERROR_FILL = {"fill_type": "solid", "start_color": "FFFF7C80", "end_color": "FFFF7C80"}
 WARNING_FILL = {"fill_type": "lightUp", "start_color": "FFFF9900", "end_color": "FFFFF2CC"}
 ADVICE = {
-    "missing-row": "Khôi phục dòng đã xóa (chép lại từ biểu gốc) rồi gửi lại.",
+    "missing-row": "Dòng này đã bị xóa khỏi biểu và không thêm lại được trên trang đã khóa: hãy điền số liệu vào "
+                   "biểu gốc (gửi kèm thư trước; cần biểu mới thì trả lời thư này) rồi gửi lại.",
     "empty-return": f"Điền số liệu vào các ô nền vàng của trang '{layout.DATA_SHEET}' rồi gửi lại.",
     "unusual-change": "Kiểm tra lại; nếu số liệu đúng, ghi lý do vào cột 'Ghi chú' của dòng đó.",
 }

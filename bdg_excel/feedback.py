@@ -18,7 +18,7 @@ from bdg_excel.problems import ERROR, Problem
 from bdg_excel.progress import Progress
 from bdg_excel.store import Store, StoredFile
 from bdg_excel.submission import ACCEPTED, REJECTED
-from bdg_excel.template import template_units
+from bdg_excel.template import template_units, write_template
 
 WORKING_DAYS = 3
 
@@ -43,7 +43,13 @@ def feedback(inbox: Path, plan: Plan, period_code: str, out_dir: Path, store_pat
         reply = _Reply(plan, period, store, Path(out_dir), settings, deadline, pause)
         notices = [reply.to_return(unit, latest[unit.code]) for unit in units
                    if unit.code in latest and latest[unit.code].status != ACCEPTED]
-        notices += [reply.to_unreadable(outcome, units) for outcome in outcomes if _unreadable(outcome)]
+        unreadable = [reply.to_unreadable(outcome, units) for outcome in outcomes if _unreadable(outcome)]
+        # with --unit, a file nobody can tie to one of those units is not theirs to hear about
+        notices += [n for n in unreadable if not (unit_codes and n and n.outcome == "unknown-sender")]
+        without_return = {u.code: u for u in units if u.code not in latest}
+        for outcome in outcomes:  # a unit that sent only another period's form this round: once per unit
+            if outcome.unit in without_return and outcome.other_period(period.code):
+                notices.append(reply.to_other_period(without_return.pop(outcome.unit), store.file(outcome.sha256)))
     return [n for n in notices if n is not None]
 
 
@@ -94,6 +100,28 @@ class _Reply:
                     for r in self.store.problems([stored.id])]
         stem = Path(template_file_name(self.period.code, unit.code, unit.name)).stem + f"_gui-lai_{stored.id}"
         return self._send(self._ask_again(unit, stored, problems), stem)
+
+    def to_other_period(self, unit: Unit, stored: StoredFile) -> Notice:
+        """A unit that sent only a return of another period this round: its collection workbook of this
+        period, with a message saying which form it sent."""
+        stem = Path(template_file_name(self.period.code, unit.code, unit.name)).stem + "_sai-ky"
+        when = already_written(self.store, Letter(unit, self.period.code, FEEDBACK, stored.sha256, "", ""),
+                               self.settings is not None)
+        if when:
+            return Notice(unit.code, "skipped", f"đã trả lời tệp này lúc {clock.shown(when)}")
+        path = write_template(self.plan, self.period, unit, self.out_dir / f"{stem}.xlsx")
+        sent = self.plan.period(stored.period).name if any(p.code == stored.period for p in self.plan.periods) \
+            else f"kỳ {stored.period}"
+        body = "\n".join([
+            f"Kính gửi {unit.name},", "",
+            f"{self.plan.info.collector} đã nhận tệp '{stored.original_name}' của đơn vị, nhưng đó là biểu của kỳ "
+            f"{stored.period} ({sent}), không phải của kỳ đang thu thập: {self.period.code} ({self.period.name}).",
+            "", f"Đề nghị đơn vị điền biểu đính kèm '{path.name}' (biểu của kỳ {self.period.code}) và gửi lại chậm "
+            f"nhất ngày {self.deadline:%d/%m/%Y}. Nếu tệp đã gửi là báo cáo muộn của kỳ {stored.period}, đơn vị vẫn "
+            f"cần gửi báo cáo kỳ {self.period.code}.", "", "Trân trọng,", self.plan.info.collector, ""])
+        letter = Letter(unit, self.period.code, FEEDBACK, stored.sha256,
+                        f"[BĐG] Gửi nhầm biểu: {self.period.name} – {unit.name}", body, path)
+        return deliver(self.plan, letter, self.store, self.out_dir / f"{stem}.eml", self.settings, self.pause)
 
     def _annotated(self, unit: Unit, stored: StoredFile, problems: list[Problem], path: Path) -> Letter:
         errors = sum(p.severity == ERROR for p in problems)

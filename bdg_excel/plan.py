@@ -144,11 +144,12 @@ class DataElement:
         return self.targets[-1], True
 
     def show_target(self, target: Target) -> str:
-        """One target as a person writes it: ``≥ 20%``, ``≤ 110 trẻ trai/100 trẻ gái``."""
+        """One target as a person writes it: ``≥ 20%``, ``≤ 110 trẻ trai/100 trẻ gái``, ``< 42/100.000 trẻ đẻ sống``."""
         value = format_number(target.value)
         if self.is_percent:
             return f"{target.operator} {value}%"
-        return f"{target.operator} {value} {self.unit}"
+        gap = "" if self.unit.startswith("/") else " "
+        return f"{target.operator} {value}{gap}{self.unit}"
 
     @property
     def target_display(self) -> str:

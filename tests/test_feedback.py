@@ -89,7 +89,7 @@ def test_the_first_sheet_lists_every_problem_including_those_without_a_cell(answ
     rows = list(wb[RESULTS_SHEET].iter_rows(values_only=True))
     assert rows[0] == ("STT", "Mức độ", "Trang", "Ô", "Mã vấn đề", "Nội dung", "Cách xử lý")
     assert [r[1:5] for r in rows[1:]] == [("lỗi", "Nhập liệu", None, "missing-row")]
-    assert rows[1][5].startswith("Thiếu dòng của số liệu 'MT2.CT1'") and rows[1][6].startswith("Khôi phục dòng")
+    assert rows[1][5].startswith("Thiếu dòng của số liệu 'MT2.CT1'") and rows[1][6].startswith("Dòng này đã bị xóa khỏi biểu")
 
 
 def test_the_annotated_workbooks_keep_what_makes_them_a_return(answered):
@@ -226,6 +226,9 @@ def test_an_unreadable_file_gets_a_message_without_attachment_asking_for_it_agai
     body = message.get_body().get_content()
     assert "không đọc được tệp" in body and "Tệp bị hỏng" in body and "gửi lại" in body
     assert not list((tmp_path / "out").glob("*.xlsx"))
+    only_syt = feedback(inbox, tmp_path, "--unit", "SYT")  # the file nobody sent is not SYT's to hear about
+    assert only_syt.exit_code == 0 and "ai-gui.xlsx" not in only_syt.output
+    assert only_syt.output.splitlines()[0].startswith("SYT: bỏ qua – đã trả lời tệp này lúc ")
 
 
 def test_units_with_a_clean_return_get_nothing(plan, tmp_path):
@@ -310,3 +313,22 @@ def test_a_formula_typed_in_an_input_cell_keeps_its_result(plan, tmp_path):
     assert places(after.problems) == places(before.problems)
     ws = openpyxl.load_workbook(annotated)[DATA_SHEET]
     assert ws.cell(row_of(ws, "MT1.CT2"), 6).value == 48
+
+
+def test_a_unit_that_sent_another_periods_form_gets_this_periods_with_a_message(plan, tmp_path):
+    inbox = tmp_path / "inbox"
+    make_return(plan, "SYT", inbox / "syt-bao-cao-nam.xlsx", seed_entries(plan)["SYT"], period="2020-H1")
+    result = feedback(inbox, tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2020_SYT_So-Y-te_sai-ky.eml",
+                                                                     "2020_SYT_So-Y-te_sai-ky.xlsx"]
+    message = email.message_from_bytes((tmp_path / "out" / "2020_SYT_So-Y-te_sai-ky.eml").read_bytes(),
+                                       policy=policy.default)
+    assert message["Subject"] == "[BĐG] Gửi nhầm biểu: Báo cáo năm 2020 – Sở Y tế"
+    body = message.get_body().get_content()
+    assert ("đã nhận tệp 'syt-bao-cao-nam.xlsx' của đơn vị, nhưng đó là biểu của kỳ 2020-H1 (Báo cáo 06 tháng "
+            "đầu năm 2020), không phải của kỳ đang thu thập: 2020 (Báo cáo năm 2020).") in body
+    attached = read_file(tmp_path / "out" / "2020_SYT_So-Y-te_sai-ky.xlsx", plan)
+    assert (attached.unit, attached.period, attached.problems[0].code) == ("SYT", "2020", "empty-return")
+    again = feedback(inbox, tmp_path)
+    assert again.output.splitlines()[0].startswith("SYT: bỏ qua – đã trả lời tệp này lúc ")
