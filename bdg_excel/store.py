@@ -363,7 +363,7 @@ class Store:
 
     def unit_entries(self, period: str, unit: str) -> dict[str, Entry]:
         """code -> entry of the usable figures of a unit's current return for a period (empty when none)."""
-        current = self.latest(period).get(unit)
+        current = latest_of(self._files("WHERE f.period = ? AND f.unit = ?", (period, unit))).get(unit)
         if current is None:
             return {}
         return {row["code"]: Entry(*(None if row[k] is None else Decimal(row[k]) for k in ("numerator", "denominator",
