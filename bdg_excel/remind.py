@@ -25,10 +25,13 @@ def remind(plan: Plan, period_code: str, store_path: Path, outbox: Path, *, as_o
     with Store(store_path) as store:
         files = store.files(period.code)
         current = latest_of(files)
+        by_unit: dict[str, list[StoredFile]] = {}
+        for stored in files:
+            by_unit.setdefault(stored.unit, []).append(stored)
         for unit in template_units(plan, unit_codes):
             if unit.code in current:
                 continue
-            letter = _letter(plan, period, unit, [f for f in files if f.unit == unit.code], as_of)
+            letter = _letter(plan, period, unit, by_unit.get(unit.code, []), as_of)
             when = already_written(store, letter, settings is not None)
             if when and not resend:
                 notices.append(Notice(unit.code, "skipped", f"đã nhắc ngày {as_of:%d/%m/%Y} (lúc {clock.shown(when)})"))
