@@ -90,25 +90,7 @@ def compose(plan: Plan, period: Period, unit: Unit, attachment: Path, text: str,
     """One unit's message: Vietnamese subject and body, its workbook attached, from the collecting agency
     (or the name ``sender`` carries); a draft is marked unsent, so that mail clients open it for editing."""
     subject, body = render(text, _fields(plan, period, unit, attachment))
-    name, address = parseaddr(sender)
-    message = EmailMessage()
-    # Python's own header folder loses the space between two encoded words of a long
-    # Vietnamese subject ("2020 –Sở Y tế"); email.header.Header folds it correctly.
-    message.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())
-    message["From"] = Address(name or plan.info.collector, addr_spec=address)
-    message["To"] = ", ".join(unit.emails)
-    if unit.cc_emails:
-        message["Cc"] = ", ".join(unit.cc_emails)
-    if plan.info.collector_email and plan.info.collector_email != address:
-        message["Reply-To"] = plan.info.collector_email
-    message["Date"] = format_datetime(datetime.now(clock.VIETNAM).replace(microsecond=0))
-    message["Message-ID"] = make_msgid(domain=address.rpartition("@")[2] or None)
-    if draft:
-        message["X-Unsent"] = "1"
-    message.set_content(body)
-    maintype, subtype = (XLSX_TYPE if attachment.suffix.lower() == ".xlsx" else "application/octet-stream").split("/")
-    message.add_attachment(attachment.read_bytes(), maintype=maintype, subtype=subtype, filename=attachment.name)
-    return message
+    return compose_notice(plan, unit, subject, body, sender, attachment, draft)
 
 
 def settings_from(config: Path | None, env: dict[str, str] | None = None,
@@ -293,13 +275,14 @@ def check_text(path: Path | None) -> str | None:
     return text
 
 
-
 def compose_notice(plan: Plan, unit: Unit, subject: str, body: str, sender: str, attachment: Path | None = None,
                    draft: bool = False) -> EmailMessage:
-    """A message to a unit written by bdg itself (feedback on a return, a reminder), with at most one
-    workbook attached, from the collecting agency like the collection emails."""
+    """A message to a unit (its collection workbook, feedback on a return, a reminder), with at most one
+    workbook attached, from the collecting agency (or the name ``sender`` carries)."""
     name, address = parseaddr(sender)
     message = EmailMessage()
+    # Python's own header folder loses the space between two encoded words of a long
+    # Vietnamese subject ("2020 –Sở Y tế"); email.header.Header folds it correctly.
     message.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode())
     message["From"] = Address(name or plan.info.collector, addr_spec=address)
     message["To"] = ", ".join(unit.emails)
