@@ -29,7 +29,7 @@ from bdg_excel.returns import typed_cells
 from bdg_excel.template import write_template
 
 RESULTS_SHEET = "Kết quả kiểm tra"
-RESULTS_HEADERS = ("STT", "Mức độ", "Trang", "Ô", "Mã vấn đề", "Nội dung", "Cách xử lý")
+RESULTS_HEADERS = ("STT", "Mức độ", "Trang", "Ô", "Nội dung", "Cách xử lý")  # no problem codes: they are the officer's
 # Errors: solid red. Warnings: orange diagonal stripes on the input yellow. They differ in black and white too.
 ERROR_FILL = {"fill_type": "solid", "start_color": "FFFF7C80", "end_color": "FFFF7C80"}
 WARNING_FILL = {"fill_type": "lightUp", "start_color": "FFFF9900", "end_color": "FFFFF2CC"}
@@ -145,22 +145,21 @@ def _annotate(workbook, problems: list[Problem]) -> None:
 
 
 def _results_sheet(workbook, problems: list[Problem]) -> None:
-
     if RESULTS_SHEET in workbook.sheetnames:  # a return annotated before and sent back as it was
         del workbook[RESULTS_SHEET]
     sheet = workbook.create_sheet(RESULTS_SHEET, 0)
     sheet.append(RESULTS_HEADERS)
     for number, found in enumerate(problems, start=1):
-        sheet.append((number, found.severity, found.sheet, found.cell, found.code, found.message, _advice(found)))
+        sheet.append((number, found.severity, found.sheet, found.cell, found.message, _advice(found)))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFG", (5, 10, 12, 7, 24, 70, 40)):
+    for letter, width in zip("ABCDEF", (5, 10, 12, 7, 80, 50)):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     if not problems:
-        sheet.append(("", "", "", "", "", "Không có vấn đề nào.", ""))
+        sheet.append(("", "", "", "", "Không có vấn đề nào.", ""))
     sheet.protection.sheet = True
     workbook.active = 0
     for other in workbook.worksheets[1:]:

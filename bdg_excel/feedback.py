@@ -104,7 +104,7 @@ class _Reply:
     def to_other_period(self, unit: Unit, stored: StoredFile) -> Notice:
         """A unit that sent only a return of another period this round: its collection workbook of this
         period, with a message saying which form it sent."""
-        stem = Path(template_file_name(self.period.code, unit.code, unit.name)).stem + "_sai-ky"
+        stem = Path(template_file_name(self.period.code, unit.code, unit.name)).stem + "_bieu-dung-ky"
         when = already_written(self.store, Letter(unit, self.period.code, FEEDBACK, stored.sha256, "", ""),
                                self.settings is not None)
         if when:

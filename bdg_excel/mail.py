@@ -229,7 +229,8 @@ def mail_units(plan: Plan, period_code: str, templates: Path, *, unit_codes=(), 
             continue
         sent_before = store.sent_at(period.code, unit.code)
         if sent_before and not resend:
-            deliveries.append(Delivery(unit, "skipped", f"đã gửi lúc {sent_before}"))
+            deliveries.append(Delivery(unit, "skipped", f"đã gửi lúc {clock.shown(sent_before)} (thêm --resend để gửi "
+                                                        "lại, ví dụ khi đã sửa địa chỉ)"))
             continue
         try:
             send_one(settings, message, pause)

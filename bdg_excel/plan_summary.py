@@ -8,7 +8,8 @@ def plan_line(plan: Plan, default: bool = False) -> str:
     """One line for ``bdg plans``: id, title, years, number of reporting units."""
     info = plan.info
     mark = " (mặc định)" if default else ""
-    return f"{info.id}{mark}: {info.title} – năm {info.years}, {len(plan.reporting_units)} đơn vị báo cáo"
+    years = "" if info.years in info.title else f" – năm {info.years}"
+    return f"{info.id}{mark}: {info.title}{years}, {len(plan.reporting_units)} đơn vị báo cáo"
 
 
 def summary_lines(plan: Plan) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bdg_excel import clock
 from bdg_excel.mail import SmtpSettings
-from bdg_excel.notices import REMINDER, Letter, Notice, already_written, deliver
+from bdg_excel.notices import FEEDBACK, REMINDER, Letter, Notice, already_written, deliver
 from bdg_excel.plan import Period, Plan, Unit
 from bdg_excel.store import Store, StoredFile, latest_of
 from bdg_excel.template import template_units
@@ -25,13 +25,14 @@ def remind(plan: Plan, period_code: str, store_path: Path, outbox: Path, *, as_o
     with Store(store_path) as store:
         files = store.files(period.code)
         current = latest_of(files)
+        answered = {unit for unit, _ in store.messages(period.code, FEEDBACK)}
         by_unit: dict[str, list[StoredFile]] = {}
         for stored in files:
             by_unit.setdefault(stored.unit, []).append(stored)
         for unit in template_units(plan, unit_codes):
             if unit.code in current:
                 continue
-            letter = _letter(plan, period, unit, by_unit.get(unit.code, []), as_of)
+            letter = _letter(plan, period, unit, by_unit.get(unit.code, []), unit.code in answered, as_of)
             when = already_written(store, letter, settings is not None)
             if when and not resend:
                 notices.append(Notice(unit.code, "skipped", f"đã nhắc ngày {as_of:%d/%m/%Y} (lúc {clock.shown(when)})"))
@@ -41,10 +42,12 @@ def remind(plan: Plan, period_code: str, store_path: Path, outbox: Path, *, as_o
     return notices
 
 
-def _letter(plan: Plan, period: Period, unit: Unit, sent: list[StoredFile], as_of: date) -> Letter:
+def _letter(plan: Plan, period: Period, unit: Unit, sent: list[StoredFile], answered: bool, as_of: date) -> Letter:
     deadline = f"{period.deadline:%d/%m/%Y}"
     late = (as_of - period.deadline).days
-    if not sent:
+    if not sent and answered:  # a file that could not be read, or another period's form: the unit was told so
+        received = "đã nhận tệp của đơn vị nhưng chưa dùng được (xem thư phản hồi đã gửi đơn vị)"
+    elif not sent:
         received = "chưa nhận được báo cáo của đơn vị"
     elif sent[-1].first_error == "empty-return":
         received = f"mới nhận được biểu trống (tệp '{sent[-1].original_name}', chưa điền số liệu)"

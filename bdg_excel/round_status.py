@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bdg_excel.consolidation import build
 from bdg_excel.ingest import inbox_entries
+from bdg_excel.notices import FEEDBACK
 from bdg_excel.plan import Period, Plan
 from bdg_excel.problems import ERROR
 from bdg_excel.status import LATE, NOT_RECEIVED, ON_TIME, SubmissionRow, submission_rows
@@ -29,8 +30,10 @@ class RoundStatus:
     templates: int | None  # collection workbooks written for the period (None: unknown, no folder)
     mailed: int
     consolidated: Path | None  # the period's consolidated workbook, when it exists
+    unanswered: int = 0  # units whose last file of the period has problems no feedback was written about
     unreadable: list[str] = field(default_factory=list)  # inbox files of no known unit (corrupt, locked, not ours)
-    other_period: list[str] = field(default_factory=list)  # "NINHHOA: 2026-H1 (tên tệp)": inbox files of another period
+    other_period: list[str] = field(default_factory=list)  # "NINHHOA: kỳ 2026-H1 (tên tệp)": an earlier period's
+    # form from a unit that has sent nothing for this one
 
     @property
     def returned(self) -> list[SubmissionRow]:
@@ -46,7 +49,7 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
     """The state of a period's round, read from the store (never created here) and the inbox."""
     period = plan.period(period_code)
     rows, errors, warnings, mailed, known = submission_rows(plan, period, [], {}, {}), 0, 0, 0, set()
-    unreadable, other_period = [], []
+    unreadable, other_period, unanswered = [], [], 0
     if Path(store_path).is_file():
         with Store(store_path) as store:
             result = build(plan, period, store, [])
@@ -54,6 +57,10 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
             severities = Counter(p.severity for _, p in result.problems)
             errors, warnings = severities[ERROR], sum(severities.values()) - severities[ERROR]
             mailed = len(store.units_mailed(period.code))
+            last = {f.unit: f for f in store.files(period.code) if f.unit}  # in the order they supersede
+            answered = {about for _, about in store.messages(period.code, FEEDBACK)}
+            unanswered = sum(1 for f in last.values() if f.problem_count and f.sha256 not in answered)
+            returned = {r.unit.code for r in rows if r.status.startswith((ON_TIME, LATE))}
             for path in _inbox_files(inbox):
                 stored = store.file(_sha256(path))
                 if stored is None:
@@ -61,13 +68,19 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
                 known.add(path)
                 if stored.unit is None or stored.period is None:
                     unreadable.append(stored.original_name)
-                elif stored.period != period.code:
+                elif _order(stored.period) < _order(period.code) and stored.unit not in returned:
                     other_period.append(f"{stored.unit}: kỳ {stored.period} ({stored.original_name})")
     waiting = len([path for path in _inbox_files(inbox) if path not in known])
     count = len(list(templates.glob(f"{period.code}_*.xlsx"))) if templates and templates.is_dir() else \
         (0 if templates else None)
     return RoundStatus(period, today, rows, errors, warnings, waiting, count, mailed,
-                       consolidated if consolidated and consolidated.is_file() else None, unreadable, other_period)
+                       consolidated if consolidated and consolidated.is_file() else None, unanswered, unreadable,
+                       other_period)
+
+
+def _order(period: str) -> tuple[int, int]:
+    """Periods in time order: 2020-H1 before 2020."""
+    return int(period[:4]), 0 if period.endswith("-H1") else 1
 
 
 def _inbox_files(inbox: Path | None) -> list[Path]:
@@ -109,7 +122,8 @@ def status_lines(state: RoundStatus) -> list[str]:
         lines.append(f"Tệp không đọc được hoặc không rõ đơn vị ({len(state.unreadable)}): "
                      + ", ".join(state.unreadable) + " – xem trang 'Lỗi' của bảng tổng hợp.")
     if state.other_period:
-        lines.append(f"Tệp của kỳ khác trong hộp thư ({len(state.other_period)}): " + "; ".join(state.other_period)
+        lines.append(f"Tệp của kỳ trước trong hộp thư, đơn vị chưa gửi biểu kỳ này ({len(state.other_period)}): "
+                     + "; ".join(state.other_period)
                      + " – đơn vị có thể đã gửi nhầm biểu.")
     if state.waiting:
         lines.append(f"Hộp thư có {state.waiting} tệp mới chưa nhận vào kho dữ liệu.")
@@ -126,7 +140,7 @@ def next_step(state: RoundStatus) -> str:
         return f"bdg consolidate --period {code} --pdf"
     if not state.returned and not state.mailed and not any(r.status != NOT_RECEIVED for r in state.rows):
         return f"bdg mail --period {code} --send"
-    if state.errors:
+    if state.unanswered:
         return f"bdg feedback --period {code} --send (trả lại đơn vị các biểu có lỗi, đã đánh dấu ô cần sửa)"
     if state.missing:
         return (f"nhắc {len(state.missing)} đơn vị còn lại bằng 'bdg remind --period {code} --send'; khi có thư "

@@ -39,8 +39,10 @@ def received_time(stored: StoredFile) -> datetime | None:
         return None
 
 
-def _status(current: StoredFile, period: Period) -> str:
-    received = received_time(current)
+def _status(current: StoredFile, first: StoredFile, period: Period) -> str:
+    """On time when the unit's first usable file came by the deadline: a correction sent later, when asked
+    for, does not make the unit late; 'có vấn đề' when the file in use has problems."""
+    received = received_time(first)
     status = LATE if received and received.date() > period.deadline else ON_TIME
     return f"{status}, {PROBLEMS}" if current.status == WITH_PROBLEMS else status
 
@@ -69,10 +71,13 @@ def submission_rows(plan: Plan, period: Period, files: list[StoredFile], current
             status = _not_current(rejected)
             chosen = rejected[-1] if rejected else None
         else:
-            status = _status(chosen, period)
-            earlier = [f for f in mine if f.status != REJECTED and f.id != chosen.id]
+            usable_files = [f for f in mine if f.status != REJECTED]
+            status = _status(chosen, usable_files[0], period)
+            earlier = [f for f in usable_files if f.id != chosen.id]
             if earlier:
-                notes.append(f"Thay thế {len(earlier)} tệp gửi trước")
+                first = received_time(usable_files[0])
+                notes.append(f"Thay thế {len(earlier)} tệp gửi trước"
+                             + (f" (tệp đầu tiên gửi ngày {first:%d/%m/%Y})" if first else ""))
         usable = status not in (REJECTED_ONLY, EMPTY)
         if rejected and usable:
             notes.append(f"{len(rejected)} tệp bị từ chối")

@@ -326,6 +326,12 @@ class Store:
                               " AND about = ? AND sent >= ?", (period, unit, kind, about, int(sent_only))).fetchone()
         return row[0]
 
+    def messages(self, period: str, kind: str) -> set[tuple[str, str]]:
+        """(unit, what about) of the messages of a kind written for a period: for feedback, the SHA-256 of
+        the file answered."""
+        return {(row[0], row[1]) for row in self.db.execute(
+            "SELECT DISTINCT unit, about FROM unit_messages WHERE period = ? AND kind = ?", (period, kind))}
+
     def sender_of(self, sha256: str) -> str | None:
         """Who emailed the file with these bytes, when it was collected from an email."""
         row = self.db.execute("SELECT sender FROM received WHERE sha256 = ?", (sha256,)).fetchone()

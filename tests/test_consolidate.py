@@ -4,7 +4,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -224,7 +224,8 @@ def test_missing_late_rejected_and_resubmitted_units(plan, tmp_path):
     assert status["BACAI"][2:4] == ["Chưa nhận", ""]
     assert status["THUANNAM"][2] == "Nộp muộn"
     assert status["SKHDT"][2:4] == ["Bị từ chối", "skhdt.xlsx"]
-    assert status["SYT"][2:4] == ["Đúng hạn", "syt-sua-lai.xlsx"] and status["SYT"][8] == "Thay thế 1 tệp gửi trước"
+    assert status["SYT"][2:4] == ["Đúng hạn", "syt-sua-lai.xlsx"]
+    assert status["SYT"][8] == "Thay thế 1 tệp gửi trước (tệp đầu tiên gửi ngày 10/12/2020)"
     assert status["PRTC"][2] == "Đúng hạn" and status["PRTC"][7] == "5/5"
     problems = [[c.value for c in r] for r in wb["Lỗi"].iter_rows(min_row=2)]
     assert ["skhdt.xlsx", "SKHDT", "", "", "wrong-plan", "lỗi"] == problems[0][:6]
@@ -368,3 +369,15 @@ def test_plan_edits_flow_into_the_report(plan, tmp_path):
     assert result.exit_code == 0, result.output
     _, rows = appendix_rows(out)
     assert rows[0][-1] == "Đạt"
+
+
+def test_a_correction_sent_after_the_deadline_keeps_a_unit_that_reported_on_time_on_time(plan, tmp_path):
+    inbox = tmp_path / "inbox"
+    paths = _inbox(plan, inbox)  # every unit on 10/12, before the deadline of 15/12
+    fixed = edit(paths["SYT"], inbox / "syt-sua-lai.xlsx", {("MT4.CT3", "value"): 31})
+    _stamp(fixed, datetime(2020, 12, 18, 8, 0))  # asked for by feedback, after the deadline
+    out = tmp_path / "tong-hop.xlsx"
+    run("consolidate", inbox, "--period", "2020", "--out", out, "--store", tmp_path / "s.sqlite")
+    status = {r[0].value: [c.value for c in r] for r in openpyxl.load_workbook(out)["Tình trạng nộp"].iter_rows(min_row=2)}
+    assert status["SYT"][2:4] == ["Đúng hạn", "syt-sua-lai.xlsx"] and status["SYT"][4].date() == date(2020, 12, 18)
+    assert status["SYT"][8] == "Thay thế 1 tệp gửi trước (tệp đầu tiên gửi ngày 10/12/2020)"

@@ -192,6 +192,6 @@ def test_a_corrected_return_whose_reply_has_no_date_supersedes_the_earlier_one(p
     result = run("consolidate", inbox, "--period", "2020", "--out", out, "--store", store)
     status = {row[0]: row for row in sheet_rows(out, "Tình trạng nộp")}
     assert status["SYT"][3] == "syt-sua.xlsx", result.output
-    assert status["SYT"][8] == "Thay thế 1 tệp gửi trước"
+    assert status["SYT"][8].startswith("Thay thế 1 tệp gửi trước (tệp đầu tiên gửi ngày ")
     figures = {row[0]: row for row in sheet_rows(out, "Dữ liệu")}
     assert figures["MT4.CT3"][7] == 31

@@ -87,9 +87,9 @@ def test_the_first_sheet_lists_every_problem_including_those_without_a_cell(answ
     wb = openpyxl.load_workbook(tmp_path / "out" / "2020_PRTC_UBND-thanh-pho-Phan-Rang-Thap-Cham_kiem-tra.xlsx")
     assert wb.sheetnames[0] == RESULTS_SHEET and wb.active.title == RESULTS_SHEET
     rows = list(wb[RESULTS_SHEET].iter_rows(values_only=True))
-    assert rows[0] == ("STT", "Mức độ", "Trang", "Ô", "Mã vấn đề", "Nội dung", "Cách xử lý")
-    assert [r[1:5] for r in rows[1:]] == [("lỗi", "Nhập liệu", None, "missing-row")]
-    assert rows[1][5].startswith("Thiếu dòng của số liệu 'MT2.CT1'") and rows[1][6].startswith("Dòng này đã bị xóa khỏi biểu")
+    assert rows[0] == ("STT", "Mức độ", "Trang", "Ô", "Nội dung", "Cách xử lý")  # no problem codes for units
+    assert [r[1:4] for r in rows[1:]] == [("lỗi", "Nhập liệu", None)]
+    assert rows[1][4].startswith("Thiếu dòng của số liệu 'MT2.CT1'") and rows[1][5].startswith("Dòng này đã bị xóa khỏi biểu")
 
 
 def test_the_annotated_workbooks_keep_what_makes_them_a_return(answered):
@@ -320,15 +320,21 @@ def test_a_unit_that_sent_another_periods_form_gets_this_periods_with_a_message(
     make_return(plan, "SYT", inbox / "syt-bao-cao-nam.xlsx", seed_entries(plan)["SYT"], period="2020-H1")
     result = feedback(inbox, tmp_path)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2020_SYT_So-Y-te_sai-ky.eml",
-                                                                     "2020_SYT_So-Y-te_sai-ky.xlsx"]
-    message = email.message_from_bytes((tmp_path / "out" / "2020_SYT_So-Y-te_sai-ky.eml").read_bytes(),
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2020_SYT_So-Y-te_bieu-dung-ky.eml",
+                                                                     "2020_SYT_So-Y-te_bieu-dung-ky.xlsx"]
+    message = email.message_from_bytes((tmp_path / "out" / "2020_SYT_So-Y-te_bieu-dung-ky.eml").read_bytes(),
                                        policy=policy.default)
     assert message["Subject"] == "[BĐG] Gửi nhầm biểu: Báo cáo năm 2020 – Sở Y tế"
     body = message.get_body().get_content()
     assert ("đã nhận tệp 'syt-bao-cao-nam.xlsx' của đơn vị, nhưng đó là biểu của kỳ 2020-H1 (Báo cáo 06 tháng "
             "đầu năm 2020), không phải của kỳ đang thu thập: 2020 (Báo cáo năm 2020).") in body
-    attached = read_file(tmp_path / "out" / "2020_SYT_So-Y-te_sai-ky.xlsx", plan)
+    attached = read_file(tmp_path / "out" / "2020_SYT_So-Y-te_bieu-dung-ky.xlsx", plan)
     assert (attached.unit, attached.period, attached.problems[0].code) == ("SYT", "2020", "empty-return")
     again = feedback(inbox, tmp_path)
     assert again.output.splitlines()[0].startswith("SYT: bỏ qua – đã trả lời tệp này lúc ")
+    late = run("remind", "--period", "2020", "--as-of", "2020-12-20", "--unit", "SYT", "--outbox", tmp_path / "mail",
+               "--store", tmp_path / "s.db")
+    assert late.exit_code == 0, late.output
+    (reminder,) = (tmp_path / "mail" / "2020").glob("*.eml")
+    body = email.message_from_bytes(reminder.read_bytes(), policy=policy.default).get_body().get_content()
+    assert "đã nhận tệp của đơn vị nhưng chưa dùng được (xem thư phản hồi đã gửi đơn vị)" in body  # not "nothing"

@@ -152,6 +152,8 @@ def test_status_counts_the_problems_of_the_period(plan, tmp_path, monkeypatch):
     assert "Vấn đề trong các biểu đã nhận: 1 lỗi, 0 cảnh báo." in lines, lines
     assert lines[-1] == ("Việc tiếp theo: bdg feedback --period 2020 --send (trả lại đơn vị các biểu có lỗi, đã "
                          "đánh dấu ô cần sửa)")
+    assert run("feedback", "--period", "2020").exit_code == 0
+    assert status()[-1].startswith("Việc tiếp theo: nhắc 17 đơn vị còn lại")  # SYT's return was answered
 
 
 def test_status_names_unreadable_files_and_returns_of_another_period(plan, tmp_path, monkeypatch):
@@ -165,5 +167,9 @@ def test_status_names_unreadable_files_and_returns_of_another_period(plan, tmp_p
     run("ingest")
     lines = status()
     assert "Tệp không đọc được hoặc không rõ đơn vị (1): hong.xlsx – xem trang 'Lỗi' của bảng tổng hợp." in lines
-    assert ("Tệp của kỳ khác trong hộp thư (1): PRTC: kỳ 2020-H1 (prtc-6-thang.xlsx) – đơn vị có thể đã gửi nhầm "
-            "biểu.") in lines
+    assert ("Tệp của kỳ trước trong hộp thư, đơn vị chưa gửi biểu kỳ này (1): PRTC: kỳ 2020-H1 (prtc-6-thang.xlsx) – "
+            "đơn vị có thể đã gửi nhầm biểu.") in lines
+    write_template(plan, plan.period("2020"), unit, root / "hop-thu" / "prtc-ca-nam.xlsx",
+                   entries=seed_entries(plan)["PRTC"])
+    run("ingest")
+    assert not any(line.startswith("Tệp của kỳ trước") for line in status())  # PRTC's annual return came: fine
