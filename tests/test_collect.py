@@ -112,6 +112,21 @@ def test_lateness_is_judged_by_when_the_unit_sent_it(plan, returns, tmp_path):
     assert status["SYT"][2] == "Đúng hạn" and status["SYT"][5] == "syt@ninhthuan.example"
     assert status["CAT"][2] == "Nộp muộn"
     assert status["CAT"][4] == datetime(2020, 12, 18, 9, 0)
+    assert "Người gửi" not in status["SYT"][8] + status["CAT"][8]  # both from their own addresses
+
+
+def test_a_return_from_an_address_the_plan_does_not_give_the_unit_is_noted(plan, returns, tmp_path):
+    syt, _, _ = returns
+    eml = tmp_path / "gmail.eml"
+    eml.write_bytes(bytes(reply("Nguyễn Văn A <nguyenvana1980@gmail.com>", datetime(2020, 12, 14, 9, 0, tzinfo=VN),
+                                [("syt.xlsx", syt, XLSX)])))
+    inbox, store, out = tmp_path / "inbox", tmp_path / "s.sqlite", tmp_path / "t.xlsx"
+    assert run("collect", eml, "--inbox", inbox, "--store", store).exit_code == 0
+    run("consolidate", inbox, "--period", "2020", "--out", out, "--store", store)
+    status = {r[0].value: [c.value for c in r] for r in openpyxl.load_workbook(out)["Tình trạng nộp"].iter_rows(min_row=2)}
+    assert status["SYT"][2] == "Đúng hạn"  # still the unit's return: its own workbook, identified by its _meta
+    assert status["SYT"][8] == ("Người gửi nguyenvana1980@gmail.com không phải địa chỉ của đơn vị trong kế hoạch; "
+                                "Chưa có số liệu: 3/4 chỉ tiêu")
 
 
 def test_replies_without_a_valid_date_are_dated_when_collected(tmp_path, far_zone):
