@@ -197,13 +197,13 @@ def plan_show(plan_path):
 @dir_option
 def plan_check(plan_path):
     """Kiểm tra kế hoạch và liệt kê mọi lỗi (trang, ô)."""
-    from bdg_excel.plan_files import default_plan
-    from bdg_excel.plan_files import check_plan_file
+    from bdg_excel.plan_files import check_plan_file, default_plan
+    from bdg_excel.plan_summary import placeholder_lines
 
     plan_path = plan_path or _folder().plan
     if plan_path is None:
-        default_plan()
         click.echo("Kế hoạch mặc định hợp lệ.")
+        _echo(placeholder_lines(default_plan()))
         return
     problems = check_plan_file(plan_path)
     for problem in problems:
@@ -212,6 +212,7 @@ def plan_check(plan_path):
         click.echo(f"Kế hoạch có {len(problems)} lỗi.")
         raise SystemExit(1)
     click.echo(f"Kế hoạch '{plan_path}' hợp lệ.")
+    _echo(placeholder_lines(_plan(plan_path)))
 
 
 @cli.command("plans")

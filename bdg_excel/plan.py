@@ -283,6 +283,16 @@ class Plan:
         return f"{code}-H1"
 
 
+def placeholder_addresses(plan: Plan) -> list[str]:
+    """Where the plan still has example addresses (``.example`` domains receive no mail): the collecting
+    agency ('Kế hoạch') and the codes of the reporting units, in plan order."""
+    def example(addresses: list[str]) -> bool:
+        return any(a.lower().endswith(".example") for a in addresses)
+
+    found = ["Kế hoạch"] if example(split_addresses(plan.info.collector_email)) else []
+    return found + [u.code for u in plan.reporting_units if example(u.emails + u.cc_emails)]
+
+
 def split_addresses(text: str) -> list[str]:
     """Email addresses separated by commas or semicolons."""
     return [a.strip() for a in text.replace(";", ",").split(",") if a.strip()]

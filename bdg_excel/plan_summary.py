@@ -1,7 +1,7 @@
-"""A readable summary of a plan, for ``bdg plan show``."""
+"""A readable summary of a plan, for ``bdg plan show``, ``bdg plans`` and ``bdg plan check``."""
 from __future__ import annotations
 
-from bdg_excel.plan import Plan
+from bdg_excel.plan import Plan, placeholder_addresses
 
 
 def plan_line(plan: Plan, default: bool = False) -> str:
@@ -36,3 +36,14 @@ def summary_lines(plan: Plan) -> list[str]:
     lines += ["", "Kỳ báo cáo:"]
     lines += [f"  {p.code}: {p.name}, hạn nộp {p.deadline:%d/%m/%Y}" for p in plan.periods]
     return lines
+
+
+def placeholder_lines(plan: Plan) -> list[str]:
+    """A note when the plan still has example addresses, which receive no mail."""
+    found = placeholder_addresses(plan)
+    if not found:
+        return []
+    shown = ", ".join(found[:10]) + (f" và {len(found) - 10} đơn vị khác" if len(found) > 10 else "")
+    return [f"Lưu ý: còn {len(found)} nơi dùng địa chỉ email mẫu (tên miền .example, không nhận được thư): "
+            f"{shown} – sửa ở trang 'Đơn vị' (và ô 'Email nhận báo cáo' ở trang 'Kế hoạch') trước khi "
+            "gửi thư."]

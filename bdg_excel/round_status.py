@@ -11,7 +11,7 @@ from pathlib import Path
 from bdg_excel.consolidation import build
 from bdg_excel.ingest import inbox_entries
 from bdg_excel.notices import FEEDBACK
-from bdg_excel.plan import Period, Plan
+from bdg_excel.plan import Period, Plan, placeholder_addresses
 from bdg_excel.problems import ERROR
 from bdg_excel.status import LATE, NOT_RECEIVED, ON_TIME, SubmissionRow, submission_rows
 from bdg_excel.store import Store
@@ -30,6 +30,7 @@ class RoundStatus:
     templates: int | None  # collection workbooks written for the period (None: unknown, no folder)
     mailed: int
     consolidated: Path | None  # the period's consolidated workbook, when it exists
+    placeholders: int = 0  # example addresses (.example) still in the plan
     unanswered: int = 0  # units whose last file of the period has problems no feedback was written about
     unreadable: list[str] = field(default_factory=list)  # inbox files of no known unit (corrupt, locked, not ours)
     other_period: list[str] = field(default_factory=list)  # "NINHHOA: kỳ 2026-H1 (tên tệp)": an earlier period's
@@ -74,8 +75,8 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
     count = len(list(templates.glob(f"{period.code}_*.xlsx"))) if templates and templates.is_dir() else \
         (0 if templates else None)
     return RoundStatus(period, today, rows, errors, warnings, waiting, count, mailed,
-                       consolidated if consolidated and consolidated.is_file() else None, unanswered, unreadable,
-                       other_period)
+                       consolidated if consolidated and consolidated.is_file() else None,
+                       len(placeholder_addresses(plan)), unanswered, unreadable, other_period)
 
 
 def _order(period: str) -> tuple[int, int]:
@@ -139,6 +140,9 @@ def next_step(state: RoundStatus) -> str:
     if state.waiting:
         return f"bdg consolidate --period {code} --pdf"
     if not state.returned and not state.mailed and not any(r.status != NOT_RECEIVED for r in state.rows):
+        if state.placeholders:
+            return (f"sửa {state.placeholders} địa chỉ email mẫu (tên miền .example) trong kehoach.xlsx (xem 'bdg plan "
+                    f"check'), rồi bdg mail --period {code} --send")
         return f"bdg mail --period {code} --send"
     if state.unanswered:
         return f"bdg feedback --period {code} --send (trả lại đơn vị các biểu có lỗi, đã đánh dấu ô cần sửa)"

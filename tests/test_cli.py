@@ -63,6 +63,14 @@ def test_plan_export_then_check_is_clean(tmp_path):
     result = run("plan", "export", path)
     assert result.exit_code == 0 and path.is_file()
     result = run("plan", "check", "--plan", path)
+    assert result.exit_code == 0 and result.output.splitlines()[0] == f"Kế hoạch '{path}' hợp lệ."
+    assert result.output.splitlines()[1].startswith("Lưu ý: còn 19 nơi dùng địa chỉ email mẫu")
+    wb = openpyxl.load_workbook(path)
+    for cell in (c for ws in wb.worksheets for row in ws.iter_rows() for c in row):
+        if isinstance(cell.value, str) and cell.value.endswith(".example"):
+            cell.value = cell.value.removesuffix(".example") + ".gov.vn"  # the officer puts the real addresses
+    wb.save(path)
+    result = run("plan", "check", "--plan", path)
     assert (result.exit_code, result.output.strip()) == (0, f"Kế hoạch '{path}' hợp lệ.")
 
 
@@ -82,7 +90,11 @@ def test_plan_check_lists_mistakes_with_cells_and_exit_1(tmp_path):
 
 
 def test_plan_check_default_and_missing_file(tmp_path):
-    assert run("plan", "check").output.strip() == "Kế hoạch mặc định hợp lệ."
+    assert run("plan", "check").output.splitlines() == [
+        "Kế hoạch mặc định hợp lệ.",
+        "Lưu ý: còn 19 nơi dùng địa chỉ email mẫu (tên miền .example, không nhận được thư): Kế hoạch, BTCTU, SNV, "
+        "SLDTBXH, SKHDT, NHCSXH, SGDDT, SYT, STTTT, SVHTTDL và 9 đơn vị khác – sửa ở trang 'Đơn vị' (và ô 'Email "
+        "nhận báo cáo' ở trang 'Kế hoạch') trước khi gửi thư."]  # the built-in plan's addresses are examples
     result = run("plan", "check", "--plan", tmp_path / "khong-co.xlsx")
     assert result.exit_code == 2 and "Không tìm thấy tệp kế hoạch" in result.output
 

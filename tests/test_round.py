@@ -91,7 +91,8 @@ def test_a_whole_round_from_the_folder_and_its_subfolders(plan, tmp_path, monkey
         "Đã nộp: 0/18 đơn vị (đúng hạn 0, nộp muộn 0)."]
     assert said["before mail"][2:] == [f"Chưa nộp (18): {names(plan, codes)}.",
                                        "Vấn đề trong các biểu đã nhận: 0 lỗi, 0 cảnh báo.",
-                                       "Việc tiếp theo: bdg mail --period 2020 --send"]
+                                       "Việc tiếp theo: sửa 19 địa chỉ email mẫu (tên miền .example) trong "
+                                       "kehoach.xlsx (xem 'bdg plan check'), rồi bdg mail --period 2020 --send"]
     assert said["returns waiting"][1:] == [
         "Đã nộp: 0/18 đơn vị (đúng hạn 0, nộp muộn 0).", f"Quá hạn chưa nộp (18): {names(plan, codes)}.",
         "Vấn đề trong các biểu đã nhận: 0 lỗi, 0 cảnh báo.", "Hộp thư có 16 tệp mới chưa nhận vào kho dữ liệu.",
