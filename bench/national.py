@@ -6,7 +6,8 @@
 It builds a synthetic plan (every commune enters the district-type data elements, the
 provincial agencies enter theirs), generates all templates, fills them with varied figures
 and a realistic share of planted problems, then times whole commands round-robin (`bdg
-templates`, `bdg ingest`, `bdg consolidate` first and re-run, `bdg --help`, a baseline that
+templates`, `bdg ingest` into an empty store and, as in a second round, into one holding every
+unit's return of the period before, `bdg consolidate` first and re-run, `bdg --help`, a baseline that
 reads the same returns the way people write it by hand, pandas.read_excel with openpyxl, and
 the floor, unzip and tokenise each data sheet). Figures are medians of wall time, CPU time
 (the command and its worker processes) and the highest peak memory of the process tree.
@@ -24,6 +25,7 @@ import os
 import random
 import shutil
 import sqlite3
+import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -48,17 +50,18 @@ from bdg_excel.plan_tables import build_plan  # noqa: E402
 from bdg_excel.template import write_template  # noqa: E402
 
 BDG = bdg_command()
-PERIOD = "2020"
+PERIOD, EARLIER = "2020", "2020-H1"  # the round timed, and the one before it (for the second-round ingest)
 MISSING_SHARE, PROBLEM_SHARE = 0.01, 0.03
 ACCEPTED, WITH_PROBLEMS = "accepted", "accepted-with-problems"
 FIRST_OUT, RERUN_OUT = "tong-hop.xlsx", "tong-hop-chay-lai.xlsx"
 DATA_SHEET, DATA_COLUMNS = "Dữ liệu", ("Mã", "Tử số", "Mẫu số", "Giá trị nhập")
 TEMPLATES, INGEST, FIRST, RERUN, HELP = ("bdg templates", "bdg ingest", "bdg consolidate (first run)",
                                          "bdg consolidate (re-run)", "bdg --help")
+SECOND = "bdg ingest (second round)"  # into a store holding every unit's return of the period before
 FLOOR, BASELINE, IMPORTS = "floor: unzip + tokenise", "baseline: pandas + openpyxl", "baseline: imports only"
 READER, WRITER = "reader alone: python-calamine", "writer alone: per-unit cells"
-SHOWN = [TEMPLATES, INGEST, FIRST, RERUN, HELP, FLOOR, READER, WRITER, BASELINE]
-BDG_COMMANDS = [TEMPLATES, INGEST, FIRST, RERUN, HELP]
+SHOWN = [TEMPLATES, INGEST, SECOND, FIRST, RERUN, HELP, FLOOR, READER, WRITER, BASELINE]
+BDG_COMMANDS = [TEMPLATES, INGEST, SECOND, FIRST, RERUN, HELP]
 
 # How a unit gets one fraction wrong, by the problem code bdg must report for it.
 PLANTS: dict[str, Callable[[Entry], Entry]] = {
@@ -116,12 +119,13 @@ def plant(back: Return, code: str, rng: random.Random) -> Return:
                    planted=code, planted_in=element)
 
 
-def fill_returns(plan, inbox: Path, seed: int = 2020) -> tuple[dict[str, Return], int]:
+def fill_returns(plan, inbox: Path, seed: int = 2020, period_code: str = PERIOD) -> tuple[dict[str, Return], int]:
     """One return per unit (a few missing), file name -> what it holds; and how many are missing.
 
-    Every kind of planted problem appears at least once (in the first units), then at random."""
+    Every kind of planted problem appears at least once (in the first units), then at random. The same
+    seed gives the same figures whatever the period: a unit's figures do not change between rounds."""
     rng = random.Random(seed)
-    period = plan.period(PERIOD)
+    period = plan.period(period_code)
     kinds = itertools.cycle(PLANTS)
     returns, missing = {}, 0
     shutil.rmtree(inbox, ignore_errors=True)
@@ -173,8 +177,11 @@ def check_templates(folder: Path, units: int) -> list[str]:
     return [] if written == units else [f"bdg templates wrote {written} workbooks for {units} units"]
 
 
-def check_store(store: Path, returns: dict[str, Return]) -> list[str]:
-    """Exactly the planted returns have problems, with the planted codes; every other one is accepted."""
+def check_store(store: Path, returns: dict[str, Return], earlier: dict[str, Return] | None = None) -> list[str]:
+    """Exactly the planted returns have problems, with the planted codes; every other one is accepted
+    (``earlier``: the returns of the period before, when the store holds them too)."""
+    periods = {name: PERIOD for name in returns} | {name: EARLIER for name in earlier or {}}
+    returns = {**returns, **(earlier or {})}
     if not store.is_file():
         return [f"{store} was not written"]
     with closing(sqlite3.connect(f"file:{store}?mode=ro", uri=True)) as db:
@@ -191,7 +198,7 @@ def check_store(store: Path, returns: dict[str, Return]) -> list[str]:
         file_id, unit, period, status = files[name]
         found = (unit, period, status, sorted(codes[file_id]))
         planted = [back.planted] if back.planted else []
-        expected = (back.unit, PERIOD, WITH_PROBLEMS if planted else ACCEPTED, planted)
+        expected = (back.unit, periods[name], WITH_PROBLEMS if planted else ACCEPTED, planted)
         if found != expected:
             wrong.append(f"{label}: {name} is {describe(*found)}; expected {describe(*expected)}")
     return wrong
@@ -237,6 +244,10 @@ def commands(work: Path, plan_file: Path, paths: list[Path], sample: list[Path],
     plan, inbox = ["--plan", str(plan_file)], str(work / "inbox")
     store = work / "store" / "bdg.sqlite"
 
+    def earlier_round() -> None:
+        removing(work / "round2")()
+        shutil.copytree(work / "earlier", work / "round2")
+
     def consolidate(out: str) -> list[str]:
         return BDG + ["consolidate", inbox, "--period", PERIOD, "--out", str(work / out), *plan, "--store", str(store)]
 
@@ -245,6 +256,8 @@ def commands(work: Path, plan_file: Path, paths: list[Path], sample: list[Path],
                            removing(work / "templates")),
         INGEST: Command(BDG + ["ingest", inbox, *plan, "--store", str(work / "ingest" / "bdg.sqlite")],
                         removing(work / "ingest"), (0, 1)),
+        SECOND: Command(BDG + ["ingest", inbox, *plan, "--store", str(work / "round2" / "bdg.sqlite")], earlier_round,
+                        (0, 1)),
         FLOOR: reader("floor", work / "floor-files.txt", paths),
         READER: reader("calamine", work / "floor-files.txt", paths),
         WRITER: Command([sys.executable, str(REPO / "bench" / "readers.py"), "writer", str(unit_rows)]),
@@ -292,6 +305,9 @@ def run(args, work: Path) -> None:
     if args.plant_unexpected:
         plant_unexpected(plan, work / "inbox", returns)
     fill = time.perf_counter() - started
+    earlier, _ = fill_returns(plan, work / "inbox-earlier", period_code=EARLIER)
+    subprocess.run(BDG + ["ingest", str(work / "inbox-earlier"), "--plan", str(plan_file), "--store",
+                          str(work / "earlier" / "bdg.sqlite")], capture_output=True, check=False)
     paths = sorted((work / "inbox").glob("*.xlsx"))
     sample = paths[: args.baseline_files] if args.baseline_files else paths
     unit_rows = sum(len(plan.units_for(e.code)) for e in plan.elements if len(plan.units_for(e.code)) > 1)
@@ -305,6 +321,7 @@ def run(args, work: Path) -> None:
     report(runs, units, len(paths), len(sample), unit_rows)
     known = known_figures(plan, returns)
     fail_if_wrong(check_templates(work / "templates", units) + check_store(work / "ingest" / "bdg.sqlite", returns)
+                  + check_store(work / "round2" / "bdg.sqlite", returns, earlier)
                   + check_store(work / "store" / "bdg.sqlite", returns) + check_workbook(work / FIRST_OUT, known)
                   + check_workbook(work / RERUN_OUT, known))
     print(f"results right: {len(returns) - planted} clean returns accepted and the {planted} planted problems "
@@ -317,8 +334,8 @@ def report(runs: dict[str, Runs], units: int, files: int, sampled: int, unit_row
     baseline, baseline_cpu = baseline_estimate(runs, files, sampled)
     rows = {name: (runs[name].median, runs[name].cpu, runs[name].peak) for name in SHOWN}
     rows[BASELINE] = (baseline, baseline_cpu, runs[BASELINE].peak)
-    counts = {TEMPLATES: units, INGEST: files, FIRST: files, RERUN: files, FLOOR: files, READER: files,
-              BASELINE: files}
+    counts = {TEMPLATES: units, INGEST: files, SECOND: files, FIRST: files, RERUN: files, FLOOR: files,
+              READER: files, BASELINE: files}
     print(f"{'what':<30} {'wall s':>9} {'CPU s':>8} {'files/s':>8} {'peak MB':>8}")
     for name, (wall, cpu, peak) in rows.items():
         rate = f"{counts[name] / wall:>8.0f}" if name in counts else f"{'':>8}"
@@ -330,6 +347,8 @@ def report(runs: dict[str, Runs], units: int, files: int, sampled: int, unit_row
     cpu_ratio = None if ingest.cpu is None or floor.cpu is None else ingest.cpu / floor.cpu
     print(f"ratios: ingest / floor = {ingest.median / floor.median:.1f}x wall, {figure(cpu_ratio, '.1f', 0)}x CPU; "
           f"baseline / ingest = {baseline / ingest.median:.1f}x wall")
+    print(f"second round / first: {runs[SECOND].median / ingest.median:.1f}x wall (the same returns, checked "
+          f"against the period before: near 1 when that check costs little)")
     reader = runs[READER]
     reader_ratio = None if reader.cpu is None or floor.cpu is None else reader.cpu / floor.cpu
     print(f"what no code of ours can remove: python-calamine alone costs {figure(reader_ratio, '.1f', 0)}x the "

@@ -8,7 +8,8 @@ pytestmark = pytest.mark.slow  # subprocesses or whole corpora
 
 
 REPO = Path(__file__).resolve().parent.parent
-NATIONAL_ROWS = ["bdg templates", "bdg ingest", "bdg consolidate (first run)", "bdg consolidate (re-run)",
+NATIONAL_ROWS = ["bdg templates", "bdg ingest", "bdg ingest (second round)", "bdg consolidate (first run)",
+                 "bdg consolidate (re-run)",
                  "bdg --help", "floor: unzip + tokenise", "reader alone: python-calamine",
                  "writer alone: per-unit cells", "baseline: pandas + openpyxl"]
 
@@ -32,12 +33,13 @@ def test_the_national_benchmark_runs_small_and_checks_its_results(tmp_path):
     assert lines[0].startswith("bdg_excel national benchmark – 23 units (12 communes), 23 returns (0 missing, ")
     assert "with a planted problem" in lines[0] and "0 with a planted problem" not in lines[0]
     assert lines[1].split() == ["what", "wall", "s", "CPU", "s", "files/s", "peak", "MB"]
-    assert [line[:30].strip() for line in lines[2:11]] == NATIONAL_ROWS
-    assert lines[11].startswith("ingest per file: ") and lines[11].endswith("(estimated from 3 of 23 files)")
-    assert lines[12].startswith("ratios: ingest / floor = ")
-    assert lines[13].startswith("what no code of ours can remove: python-calamine alone costs ")
-    assert "; xlsxwriter alone writes the " in lines[13] and " per-unit rows in " in lines[13]
-    assert lines[14].startswith("peak memory: ")
+    assert [line[:30].strip() for line in lines[2:12]] == NATIONAL_ROWS
+    assert lines[12].startswith("ingest per file: ") and lines[12].endswith("(estimated from 3 of 23 files)")
+    assert lines[13].startswith("ratios: ingest / floor = ")
+    assert lines[14].startswith("second round / first: ")
+    assert lines[15].startswith("what no code of ours can remove: python-calamine alone costs ")
+    assert "; xlsxwriter alone writes the " in lines[15] and " per-unit rows in " in lines[15]
+    assert lines[16].startswith("peak memory: ")
     names = [line[2:].split(":")[0] for line in verdicts(lines)]
     assert names[:4] == ["ingest CPU ÷ floor CPU", "ingest vs pandas + openpyxl", "bdg consolidate (first run)",
                          "bdg consolidate (re-run)"]
@@ -52,7 +54,8 @@ def test_the_national_benchmark_fails_when_a_result_is_wrong(tmp_path):
     done = national(tmp_path, "--plant-unexpected")
     assert done.returncode == 1
     assert verdicts(done.stdout.splitlines()) and "results right" not in done.stdout
-    assert done.stderr.startswith("results are wrong (4), so the timings above mean nothing:")
+    assert done.stderr.startswith("results are wrong (5), so the timings above mean nothing:")
+    assert "round2/bdg.sqlite: 2020_XA00012_UBND-xa-so-12.xlsx is 'accepted-with-problems'" in done.stderr
     assert ("ingest/bdg.sqlite: 2020_XA00012_UBND-xa-so-12.xlsx is 'accepted-with-problems' (unit XA00012, period "
             "2020, problems ['numerator-exceeds-denominator']); expected 'accepted'") in done.stderr
     assert "tong-hop.xlsx, sheet 'Dữ liệu', " in done.stderr
