@@ -20,7 +20,7 @@ from bdg_excel.submission import Figure, Submission
 
 DEFAULT_POINTS = Decimal(15)  # percentages: points either way
 DEFAULT_PERCENT = Decimal(30)  # other results (per 100, per 100.000, times): percent of the earlier result
-DENOMINATOR_SHARE = Fraction(1, 3)
+THIRDS = 3  # a denominator moving by more than a third of itself
 
 
 def earlier_periods(plan: Plan, period: str) -> list[str]:
@@ -34,8 +34,12 @@ def unusual_changes(plan: Plan, submission: Submission, store: Store) -> list[Pr
     earlier periods in ``store``."""
     if submission.rejected or not submission.unit or not submission.period:
         return []
-    history = [(period, store.unit_entries(period, submission.unit))
-               for period in earlier_periods(plan, submission.period)]
+    usable = {f.code for f in submission.figures if f.usable}
+    history = []
+    for period in earlier_periods(plan, submission.period):  # a year earlier only for what the last period lacks
+        history.append((period, store.unit_entries(period, submission.unit)))
+        if usable <= history[-1][1].keys():
+            break
     found = []
     for figure in submission.figures:
         element = plan.element(figure.code)
@@ -55,7 +59,7 @@ def _compared(element: DataElement, figure: Figure, period: str, before: Entry, 
                              value=format_value(element, now), earlier=format_value(element, then), period=period,
                              allowed=_allowed(element)))
     new, old = figure.entry.denominator, before.denominator
-    if new is not None and old and abs(Fraction(new) - Fraction(old)) > DENOMINATOR_SHARE * Fraction(old):
+    if new is not None and old and abs(new - old) * THIRDS > old:  # exact, in decimals
         found.append(problem("unusual-change", file=file, sheet=figure.sheet, cell=figure.cells["denominator"],
                              what="Mẫu số", value=format_number(new), earlier=format_number(old), period=period,
                              allowed="±1/3"))

@@ -67,6 +67,14 @@ def test_a_denominator_changing_by_more_than_a_third_is_warned_on_its_cell(plan,
     assert found[0][2].startswith("Mẫu số 90 thay đổi bất thường so với 60 của kỳ 2020-H1 (mức cho phép ±1/3).")
 
 
+def test_a_denominator_changing_by_exactly_a_third_is_not_warned(plan, tmp_path):
+    # 60 -> 80 is 20, exactly a third of 60 (the share stays 25%: only the denominator is in question)
+    store = two_periods(plan, tmp_path, "SNV", {"MT1.CT1b": entry(15, 60)}, {"MT1.CT1b": entry(20, 80)})
+    assert warnings_of(store, "2020", "SNV") == ("accepted", [])
+    store = two_periods(plan, tmp_path / "more", "SNV", {"MT1.CT1b": entry(15, 60)}, {"MT1.CT1b": entry(20, 81)})
+    assert [cell for cell, _, _ in warnings_of(store, "2020", "SNV")[1]] == ["G11"]
+
+
 def test_the_plans_tolerance_replaces_the_default(plan, tmp_path):
     strict = dataclasses.replace(plan, elements=tuple(
         dataclasses.replace(e, tolerance=Decimal(5)) if e.code == "MT1.CT1b" else e for e in plan.elements))
