@@ -24,7 +24,7 @@ from typing import Callable, Iterator
 
 from bdg_excel import clock
 from bdg_excel.atomic import atomic_output
-from bdg_excel.container import OLE_MAGIC, ZIP_MAGIC
+from bdg_excel.container import MAX_FILE_BYTES, OLE_MAGIC, ZIP_MAGIC, Archive, Refused
 from bdg_excel.filenames import free_path, safe_name, shortened
 from bdg_excel.store import Store
 
@@ -218,6 +218,11 @@ def _name_suffix(name: str) -> str:
     return "." + suffix.lower() if dot else ""
 
 
+def _base_name(name: str) -> str:
+    """The last part of a path (an attachment's name, a member of a zip), whichever separator it uses."""
+    return re.split(r"[/\\]", name)[-1]
+
+
 def workbook_suffix(part: Part) -> str:
     """The extension a workbook attachment is saved with, '' when it is no workbook: a workbook name is
     trusted (ingest judges the content), else the bytes decide, unless name or type say another document."""
@@ -235,7 +240,7 @@ def workbook_suffix(part: Part) -> str:
 def file_name(name: str, suffix: str, sender: str) -> str:
     """A safe name ending in ``suffix``, short enough for any file system; made from the sender's address
     when the attachment has no usable name of its own."""
-    base = re.split(r"[/\\]", name)[-1].strip()
+    base = _base_name(name).strip()
     stem = base[:-len(suffix)] if base.lower().endswith(suffix) else base
     if not stem.replace(".", "").strip():
         stem = sender.replace("@", "_at_") or "tep-dinh-kem"
@@ -264,11 +269,30 @@ def collect(sources: list[Path], inbox: Path, store: Store) -> Collection:
             if isinstance(mail, Unreadable):
                 unreadable.append(mail)
                 continue
-            found = [_keep(mail, part, inbox, store, now) for part in mail.parts]
+            found = [_keep(mail, inner, inbox, store, now) for part in mail.parts for inner in _unzipped(part)]
             attachments += found
             if all(a.outcome == "not-a-workbook" for a in found):
                 without_workbook.append(replace(mail, parts=()))
     return Collection(tuple(attachments), tuple(without_workbook), tuple(unreadable))
+
+
+ZIP_NAMES, ZIP_TYPES = (".zip",), ("application/zip", "application/x-zip-compressed")
+
+
+def _unzipped(part: Part) -> list[Part]:
+    """The workbooks inside a .zip attachment (units often zip their returns), named '.zip › inner name',
+    together no larger than one return may be; any other attachment as it is."""
+    if not part.data.startswith(ZIP_MAGIC) or (_name_suffix(part.name) not in ZIP_NAMES
+                                                and part.content_type not in ZIP_TYPES):
+        return [part]
+    try:
+        archive = Archive(part.data)
+        inside = [m for m in archive.members.values() if _name_suffix(m.name) in WORKBOOK_SUFFIXES]
+        if not inside or sum(m.unpacked for m in inside) > MAX_FILE_BYTES:
+            return [part]
+        return [Part(f"{part.name} › {_base_name(m.name)}", "", archive.read(m.name)) for m in inside]
+    except Refused:  # a damaged or absurd zip: reported as the attachment it is
+        return [part]
 
 
 def _keep(mail: Mail, part: Part, inbox: Path, store: Store, now: datetime) -> Attachment:

@@ -256,3 +256,29 @@ def test_a_bad_file_or_message_is_reported_and_the_rest_go_on(returns, tmp_path)
     with Store(tmp_path / "again.sqlite") as store:
         assert not collect(sources, tmp_path / "inbox-2", store).clean
         assert collect([tmp_path / "syt.eml"], tmp_path / "inbox-3", store).clean
+
+
+def test_workbooks_zipped_by_the_unit_are_taken_out_of_the_zip(plan, returns, tmp_path):
+    import io
+    import zipfile
+
+    syt, _, _ = returns
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("Bao cao 2020/syt.xlsx", syt)
+        archive.writestr("Bao cao 2020/cong-van.pdf", b"%PDF-1.4 not a workbook")
+    notes = io.BytesIO()
+    with zipfile.ZipFile(notes, "w") as archive:
+        archive.writestr("ghi-chu.txt", "chỉ có chữ")
+    eml = tmp_path / "zip.eml"
+    eml.write_bytes(bytes(reply("syt@ninhthuan.example", datetime(2020, 12, 14, 9, 0, tzinfo=VN),
+                                [("BaoCao_SYT.zip", packed.getvalue(), ("application", "zip")),
+                                 ("ghi-chu.zip", notes.getvalue(), ("application", "zip"))])))
+    inbox, store = tmp_path / "inbox", tmp_path / "s.sqlite"
+    result = run("collect", eml, "--inbox", inbox, "--store", store)
+    assert result.exit_code == 0, result.output
+    (saved,) = inbox.iterdir()
+    assert saved.read_bytes() == syt  # byte for byte, out of the zip
+    assert "BaoCao_SYT.zip › syt.xlsx" in result.output and "đã lưu" in result.output
+    assert "ghi-chu.zip" in result.output and "không phải bảng tính, bỏ qua" in result.output
+    assert received(store)[saved.name][0] == "syt@ninhthuan.example"
