@@ -62,10 +62,13 @@ class _Reply:
         self.plan, self.period, self.store, self.out_dir = plan, period, store, out_dir
         self.settings, self.deadline, self.pause = settings, deadline, pause
 
+    def _answered_before(self, unit: Unit, stored: StoredFile) -> Notice | None:
+        """The skip when this file was answered before: checked first, so nothing is written again."""
+        when = already_written(self.store, Letter(unit, self.period.code, FEEDBACK, stored.sha256, "", ""),
+                               self.settings is not None)
+        return Notice(unit.code, "skipped", f"đã trả lời tệp này lúc {clock.shown(when)}") if when else None
+
     def _send(self, letter: Letter, stem: str) -> Notice:
-        when = already_written(self.store, letter, self.settings is not None)
-        if when:
-            return Notice(letter.unit.code, "skipped", f"đã trả lời tệp này lúc {clock.shown(when)}")
         return deliver(self.plan, letter, self.store, self.out_dir / f"{stem}.eml", self.settings, self.pause)
 
     def to_return(self, unit: Unit, stored: StoredFile) -> Notice:
@@ -73,10 +76,8 @@ class _Reply:
         problems = [Problem(r["code"], r["severity"], r["message"], stored.original_name, r["sheet"] or "",
                             r["cell"] or "") for r in self.store.problems([stored.id])]
         stem = Path(template_file_name(self.period.code, unit.code, unit.name)).stem + "_kiem-tra"
-        when = already_written(self.store, Letter(unit, self.period.code, FEEDBACK, stored.sha256, "", ""),
-                               self.settings is not None)
-        if when:  # checked before annotating: the workbook is not written again either
-            return Notice(unit.code, "skipped", f"đã trả lời tệp này lúc {clock.shown(when)}")
+        if skipped := self._answered_before(unit, stored):
+            return skipped
         data = self.store.original(stored.sha256)
         if data is None:  # too large to keep: there is nothing to annotate
             return self._send(self._ask_again(unit, stored, problems), stem)
@@ -87,9 +88,9 @@ class _Reply:
         """A file that could not be read at all, answered to the unit that emailed it, when known."""
         stored = self.store.file(outcome.sha256)
         address = parseaddr(self.store.sender_of(outcome.sha256) or "")[1].lower()
-        unit = next((u for u in units if address and address in (e.lower() for e in u.emails + u.cc_emails)), None)
+        unit = next((u for u in units if u.has_address(address)), None)
         if unit is None:
-            if address and not any(address in (e.lower() for e in u.emails) for u in self.plan.units):
+            if address and not any(u.has_address(address) for u in self.plan.units):
                 return Notice(stored.original_name, "unknown-sender",
                               f"'{address}' không phải địa chỉ của đơn vị nào trong kế hoạch; hãy trả lời người gửi")
             if address:  # a unit left out by --unit
@@ -99,16 +100,14 @@ class _Reply:
         problems = [Problem(r["code"], r["severity"], r["message"], stored.original_name)
                     for r in self.store.problems([stored.id])]
         stem = Path(template_file_name(self.period.code, unit.code, unit.name)).stem + f"_gui-lai_{stored.id}"
-        return self._send(self._ask_again(unit, stored, problems), stem)
+        return self._answered_before(unit, stored) or self._send(self._ask_again(unit, stored, problems), stem)
 
     def to_other_period(self, unit: Unit, stored: StoredFile) -> Notice:
         """A unit that sent only a return of another period this round: its collection workbook of this
         period, with a message saying which form it sent."""
         stem = Path(template_file_name(self.period.code, unit.code, unit.name)).stem + "_bieu-dung-ky"
-        when = already_written(self.store, Letter(unit, self.period.code, FEEDBACK, stored.sha256, "", ""),
-                               self.settings is not None)
-        if when:
-            return Notice(unit.code, "skipped", f"đã trả lời tệp này lúc {clock.shown(when)}")
+        if skipped := self._answered_before(unit, stored):
+            return skipped
         path = write_template(self.plan, self.period, unit, self.out_dir / f"{stem}.xlsx")
         sent = self.plan.period(stored.period).name if any(p.code == stored.period for p in self.plan.periods) \
             else f"kỳ {stored.period}"
@@ -121,7 +120,7 @@ class _Reply:
             f"cần gửi báo cáo kỳ {self.period.code}.", "", "Trân trọng,", self.plan.info.collector, ""])
         letter = Letter(unit, self.period.code, FEEDBACK, stored.sha256,
                         f"[BĐG] Gửi nhầm biểu: {self.period.name} – {unit.name}", body, path)
-        return deliver(self.plan, letter, self.store, self.out_dir / f"{stem}.eml", self.settings, self.pause)
+        return self._send(letter, stem)
 
     def _annotated(self, unit: Unit, stored: StoredFile, problems: list[Problem], path: Path) -> Letter:
         errors = sum(p.severity == ERROR for p in problems)

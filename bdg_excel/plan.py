@@ -175,6 +175,10 @@ class Unit:
     def cc_emails(self) -> list[str]:
         return split_addresses(self.cc)
 
+    def has_address(self, address: str) -> bool:
+        """True when ``address`` is one of the unit's (To or Cc), in any case."""
+        return bool(address) and address.lower() in (a.lower() for a in self.emails + self.cc_emails)
+
 
 @dataclass(frozen=True)
 class Period:

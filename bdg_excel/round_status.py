@@ -51,6 +51,7 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
     period = plan.period(period_code)
     rows, errors, warnings, mailed, known = submission_rows(plan, period, [], {}, {}), 0, 0, 0, set()
     unreadable, other_period, unanswered = [], [], 0
+    inbox_files = _inbox_files(inbox)
     if Path(store_path).is_file():
         with Store(store_path) as store:
             result = build(plan, period, store, [])
@@ -62,7 +63,7 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
             answered = {about for _, about in store.messages(period.code, FEEDBACK)}
             unanswered = sum(1 for f in last.values() if f.problem_count and f.sha256 not in answered)
             returned = {r.unit.code for r in rows if r.status.startswith((ON_TIME, LATE))}
-            for path in _inbox_files(inbox):
+            for path in inbox_files:
                 stored = store.file(_sha256(path))
                 if stored is None:
                     continue
@@ -71,7 +72,7 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
                     unreadable.append(stored.original_name)
                 elif _order(stored.period) < _order(period.code) and stored.unit not in returned:
                     other_period.append(f"{stored.unit}: kỳ {stored.period} ({stored.original_name})")
-    waiting = len([path for path in _inbox_files(inbox) if path not in known])
+    waiting = len([path for path in inbox_files if path not in known])
     count = len(list(templates.glob(f"{period.code}_*.xlsx"))) if templates and templates.is_dir() else \
         (0 if templates else None)
     return RoundStatus(period, today, rows, errors, warnings, waiting, count, mailed,

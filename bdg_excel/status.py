@@ -48,12 +48,6 @@ def _status(current: StoredFile, first: StoredFile, period: Period) -> str:
     return f"{status}, {PROBLEMS}" if current.status == WITH_PROBLEMS else status
 
 
-def _from_unit(sender: str, unit: Unit) -> bool:
-    """True when an email's sender is one of the unit's addresses in the plan (To or Cc)."""
-    address = parseaddr(sender)[1].lower()
-    return address in (a.lower() for a in unit.emails + unit.cc_emails)
-
-
 def _not_current(rejected: list[StoredFile]) -> str:
     """The status of a unit none of whose files can be used."""
     if not rejected:
@@ -85,7 +79,7 @@ def submission_rows(plan: Plan, period: Period, files: list[StoredFile], current
                 first = received_time(usable_files[0])
                 notes.append(f"Thay thế {len(earlier)} tệp gửi trước"
                              + (f" (tệp đầu tiên gửi ngày {first:%d/%m/%Y})" if first else ""))
-        if chosen is not None and chosen.sender and not _from_unit(chosen.sender, unit):
+        if chosen is not None and chosen.sender and not unit.has_address(parseaddr(chosen.sender)[1]):
             notes.append(f"Người gửi {parseaddr(chosen.sender)[1]} không phải địa chỉ của đơn vị trong kế hoạch")
         usable = status not in (REJECTED_ONLY, EMPTY)
         if rejected and usable:
