@@ -66,10 +66,7 @@ def figure_rows(store: Store, plan: Plan, periods: list[str] | tuple[str, ...] =
 
 def write_export(rows: list[FigureRow], out: Path) -> Path:
     """Write the rows as ``out``: an .xlsx workbook, or a UTF-8 CSV with a BOM (so Excel shows the diacritics)."""
-    suffix = Path(out).suffix.lower()
-    if suffix not in FORMATS:
-        raise OutputError(f"Tệp xuất phải có đuôi .xlsx hoặc .csv, không phải '{Path(out).name}'.")
-    if suffix == ".csv":
+    if _format(out) == ".csv":
         with atomic_output(Path(out)) as tmp:
             with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
                 writer = csv.writer(handle)
@@ -78,6 +75,14 @@ def write_export(rows: list[FigureRow], out: Path) -> Path:
                                   for v in astuple(row)] for row in rows)
         return Path(out)
     return write_xlsx(Path(out), lambda workbook: _sheet(workbook, rows), large=True)
+
+
+def _format(out: Path) -> str:
+    """The export's format, from its name: '.xlsx' or '.csv', else an OutputError."""
+    suffix = Path(out).suffix.lower()
+    if suffix not in FORMATS:
+        raise OutputError(f"Tệp xuất phải có đuôi .xlsx hoặc .csv, không phải '{Path(out).name}'.")
+    return suffix
 
 
 def _sheet(workbook, rows: list[FigureRow]) -> None:
@@ -97,8 +102,7 @@ def _sheet(workbook, rows: list[FigureRow]) -> None:
 def export_figures(store_path: Path, plan: Plan, periods: list[str] | tuple[str, ...], out: Path) -> int:
     """Write the accepted figures of ``periods`` (all when none) from the store at ``store_path`` into
     ``out``; how many rows were written."""
-    if Path(out).suffix.lower() not in FORMATS:
-        raise OutputError(f"Tệp xuất phải có đuôi .xlsx hoặc .csv, không phải '{Path(out).name}'.")
+    _format(out)  # before the store is read
     if not Path(store_path).is_file():
         raise OutputError(f"Chưa có kho dữ liệu '{store_path}': hãy chạy 'bdg ingest' hoặc 'bdg consolidate' trước.")
     with Store(store_path) as store:
