@@ -54,8 +54,8 @@ def _needed(value, name: str):
     if value is None:
         ctx = click.get_current_context()
         param = next(p for p in ctx.command.params if p.name == name)
-        # An argument optional inside a reporting folder is named as the required one it is outside: 'INBOX'.
-        hint = f"'{param.name.upper()}'" if isinstance(param, click.Argument) else None
+        # An argument optional inside a reporting folder is named as the required one it is outside: 'HỘP-THƯ'.
+        hint = "'" + param.human_readable_name.strip("[]") + "'" if isinstance(param, click.Argument) else None
         raise click.MissingParameter(ctx=ctx, param=param, param_hint=hint)
     return value
 
@@ -225,7 +225,7 @@ def plans() -> None:
 
 
 @plan.command("export")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", metavar="TỆP", type=click.Path(dir_okay=False))
 @plan_option
 @dir_option
 def plan_export(file, plan_path):
@@ -267,7 +267,7 @@ def master(out_path, plan_path):
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, metavar="TỆP...", required=True, type=click.Path(exists=True, dir_okay=False))
 @plan_option
 @click.option("--period", metavar="KỲ", callback=_period_code, help=f"Kỳ báo cáo mong đợi: {PERIOD_HELP}.")
 @click.option("--store", "store_path", type=click.Path(dir_okay=False),
@@ -286,14 +286,14 @@ def check(files, plan_path, period, store_path):
 
 
 @cli.command()
-@click.argument("inbox", required=False, type=click.Path(exists=True, file_okay=False))
+@click.argument("inbox", required=False, metavar="[HỘP-THƯ]", type=click.Path(exists=True, file_okay=False))
 @click.option("--period", metavar="KỲ", callback=_period_code,
               help="Kỳ báo cáo đang tổng hợp; tệp của kỳ khác được lưu nhưng bị báo.")
 @plan_option
 @store_option
 @dir_option
 def ingest(inbox, period, plan_path, store_path):
-    """Nhận mọi biểu trong thư mục INBOX (mặc định hop-thu của thư mục báo cáo; kể cả thư mục con) vào kho dữ liệu."""
+    """Nhận mọi biểu trong thư mục HỘP-THƯ (mặc định hop-thu của thư mục báo cáo; kể cả thư mục con) vào kho dữ liệu."""
     from bdg_excel.ingest import ingest_folder
 
     inbox = _needed(inbox or _folder().inbox, "inbox")
@@ -307,7 +307,7 @@ def ingest(inbox, period, plan_path, store_path):
 
 
 @cli.command()
-@click.argument("inbox", required=False, type=click.Path(exists=True, file_okay=False))
+@click.argument("inbox", required=False, metavar="[HỘP-THƯ]", type=click.Path(exists=True, file_okay=False))
 @period_option
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), callback=_xlsx_path,
               help="Tệp Excel tổng hợp (.xlsx); mặc định tong-hop/tong-hop-KỲ.xlsx của thư mục báo cáo.")
@@ -316,7 +316,7 @@ def ingest(inbox, period, plan_path, store_path):
 @click.option("--pdf", is_flag=True, help="In thêm trang Phụ lục ra PDF (cần LibreOffice).")
 @dir_option
 def consolidate(inbox, period, out_path, plan_path, store_path, pdf):
-    """Nhận các biểu trong INBOX (mặc định hop-thu), tổng hợp kỳ báo cáo và ghi bảng tổng hợp (Phụ lục)."""
+    """Nhận các biểu trong HỘP-THƯ (mặc định hop-thu), tổng hợp kỳ báo cáo và ghi bảng tổng hợp (Phụ lục)."""
     from bdg_excel.consolidate import consolidate as run_consolidation
 
     inbox = _needed(inbox or _folder().inbox, "inbox")
@@ -399,13 +399,13 @@ def _smtp_settings(config_path: str | None):
 
 
 @cli.command()
-@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("sources", nargs=-1, metavar="NGUỒN...", required=True, type=click.Path(exists=True))
 @click.option("--inbox", "inbox_dir", type=click.Path(file_okay=False),
               help="Thư mục lưu các biểu nhận được; mặc định hop-thu của thư mục báo cáo.")
 @store_option
 @dir_option
 def collect(sources, inbox_dir, store_path):
-    """Lưu các biểu đính kèm trong thư trả lời (.eml, .msg, mbox, Maildir) vào thư mục INBOX."""
+    """Lưu các biểu đính kèm trong thư trả lời (.eml, .msg, mbox, Maildir) vào thư mục hộp thư (--inbox)."""
     from bdg_excel.collect import collect as collect_attachments, summary_lines
 
     from bdg_excel.store import Store
@@ -419,14 +419,14 @@ def collect(sources, inbox_dir, store_path):
 
 
 @cli.command()
-@click.argument("out_dir", type=click.Path(file_okay=False))
+@click.argument("out_dir", metavar="THƯ-MỤC-RA", type=click.Path(file_okay=False))
 @click.option("--period", metavar="KỲ", callback=_period_code, help=f"Chỉ các tệp của kỳ này: {PERIOD_HELP}.")
 @click.option("--unit", metavar="MÃ", help="Chỉ các tệp của đơn vị này (mã đơn vị).")
 @plan_option
 @store_option
 @dir_option
 def originals(out_dir, period, unit, plan_path, store_path):
-    """Chép ra thư mục OUT_DIR các tệp đơn vị đã gửi, đúng từng byte như khi nhận."""
+    """Chép ra thư mục THƯ-MỤC-RA các tệp đơn vị đã gửi, đúng từng byte như khi nhận."""
     from bdg_excel.originals import export_originals, summary_lines
     from bdg_excel.store import Store
 
@@ -441,11 +441,11 @@ def originals(out_dir, period, unit, plan_path, store_path):
 
 
 @cli.command()
-@click.argument("folder", type=click.Path(file_okay=False))
-@click.option("--plan", "plan_path", help="Kế hoạch ban đầu: tệp .xlsx/.json hoặc mã kế hoạch có sẵn; mặc định là kế "
+@click.argument("folder", metavar="THƯ-MỤC", type=click.Path(file_okay=False))
+@click.option("--plan", "plan_path", metavar="TỆP", help="Kế hoạch ban đầu: tệp .xlsx/.json hoặc mã kế hoạch có sẵn; mặc định là kế "
                                           "hoạch Ninh Thuận 2020.")
 def init(folder, plan_path):
-    """Tạo thư mục báo cáo FOLDER: kehoach.xlsx, mau-bieu, hop-thu, tong-hop, du-lieu và tệp cài đặt bdg.toml."""
+    """Tạo thư mục báo cáo THƯ-MỤC: kehoach.xlsx, mau-bieu, hop-thu, tong-hop, du-lieu và tệp cài đặt bdg.toml."""
     from bdg_excel.new_folder import create_folder
     from bdg_excel.plan_files import load_plan
 
@@ -490,7 +490,7 @@ def _day(ctx, param, value: str | None):
 
 
 @cli.command()
-@click.argument("inbox", required=False, type=click.Path(exists=True, file_okay=False))
+@click.argument("inbox", required=False, metavar="[HỘP-THƯ]", type=click.Path(exists=True, file_okay=False))
 @period_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Thư mục ghi các biểu đã đánh dấu và thư .eml; mặc định tong-hop/phan-hoi/KỲ của thư mục báo "
@@ -505,7 +505,7 @@ def _day(ctx, param, value: str | None):
               help="Tệp cấu hình có mục [smtp] (host, port, security, user, from).")
 @dir_option
 def feedback(inbox, period, out_dir, plan_path, store_path, send, units, deadline, config_path):
-    """Nhận các biểu trong INBOX rồi gửi lại cho từng đơn vị biểu có lỗi, đã đánh dấu các ô cần sửa."""
+    """Nhận các biểu trong HỘP-THƯ rồi gửi lại cho từng đơn vị biểu có lỗi, đã đánh dấu các ô cần sửa."""
     from bdg_excel.feedback import feedback as answer_units
     from bdg_excel.notices import failed, summary_lines
 

@@ -237,6 +237,35 @@ def test_clicks_own_messages_are_vietnamese():
     assert run("plan", "--help").output.startswith("Cách dùng: cli plan [TÙY CHỌN] LỆNH [THAM SỐ]...")
 
 
+
+# Capitalised words a help page may show that are not placeholders: names of formats and protocols.
+NOT_PLACEHOLDERS = {"PDF", "SMTP", "UTF-8", "YYYY-MM-DD", "CSV"}
+
+
+def capitalised_phrases(text: str) -> list[str]:
+    """Runs of capitalised words ('THƯ-MỤC-RA', 'THAM SỐ', 'FILE')."""
+    phrases, run_ = [], []
+    for word in re.findall(r"[\w-]+", text) + [""]:
+        if len(word) > 1 and word[0].isalpha() and word.isupper():
+            run_.append(word)
+        elif run_:
+            phrases.append(" ".join(run_))
+            run_ = []
+    return phrases
+
+
+def test_every_placeholder_an_officer_reads_is_vietnamese():
+    english = {}
+    for path, _ in all_commands():
+        for phrase in capitalised_phrases(run(*path, "--help").output):
+            if phrase.isascii() and phrase not in NOT_PLACEHOLDERS:
+                english.setdefault(phrase, " ".join(path))
+    assert english == {}
+    assert capitalised_phrases("bdg check FILES... --plan TỆP (THAM SỐ)") == ["FILES", "TỆP THAM SỐ"]
+    assert run("ingest", "--help").output.startswith("Cách dùng: cli ingest [TÙY CHỌN] [HỘP-THƯ]\n")
+    assert run("check", "--help").output.startswith("Cách dùng: cli check [TÙY CHỌN] TỆP...\n")
+    assert run("init", "--help").output.startswith("Cách dùng: cli init [TÙY CHỌN] THƯ-MỤC\n")
+    assert "Lỗi: Thiếu tham số 'TỆP...'." in run("check").output
 def test_output_is_utf8_even_where_the_console_code_page_is_not():
     import os
     import subprocess

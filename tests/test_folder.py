@@ -156,8 +156,8 @@ def test_outside_a_folder_the_path_options_are_still_required(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     expected = {
         ("templates", "--period", "2020"): "Lỗi: Thiếu tùy chọn '--out'.",
-        ("ingest",): "Lỗi: Thiếu tham số 'INBOX'.",
-        ("consolidate", "--period", "2020"): "Lỗi: Thiếu tham số 'INBOX'.",
+        ("ingest",): "Lỗi: Thiếu tham số 'HỘP-THƯ'.",
+        ("consolidate", "--period", "2020"): "Lỗi: Thiếu tham số 'HỘP-THƯ'.",
         ("consolidate", tmp_path, "--period", "2020"): "Lỗi: Thiếu tùy chọn '--out'.",
         ("mail", "--period", "2020"): "Lỗi: Thiếu tùy chọn '--templates'.",
         ("collect", tmp_path): "Lỗi: Thiếu tùy chọn '--inbox'.",
