@@ -431,7 +431,8 @@ def originals(out_dir, period, unit, plan_path, store_path):
     from bdg_excel.store import Store
 
     if unit:
-        unit = _unit_code(_plan(plan_path), unit)
+        plan = _plan(plan_path)
+        unit = plan.unit(_unit_code(plan, unit))
     store_path = _store(store_path)
     if not store_path.is_file():
         raise UserError(f"Chưa có kho dữ liệu '{store_path}': hãy chạy 'bdg ingest' hoặc 'bdg consolidate' trước.")
@@ -500,13 +501,14 @@ def _day(ctx, param, value: str | None):
 @click.option("--send", is_flag=True, help="Gửi thật qua máy chủ SMTP (mặc định chỉ soạn thư .eml).")
 @click.option("--unit", "units", multiple=True, metavar="MÃ", help="Chỉ trả lời đơn vị này (có thể lặp lại).")
 @click.option("--deadline", callback=_day, metavar="NGÀY",
-              help="Hạn gửi lại (YYYY-MM-DD); mặc định 3 ngày làm việc kể từ hôm nay.")
+              help="Hạn gửi lại (YYYY-MM-DD); mặc định 3 ngày làm việc kể từ hôm nay (không tính ngày lễ, Tết "
+                   "và các ngày nghỉ ghi trong bdg.toml).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="Tệp cấu hình có mục [smtp] (host, port, security, user, from).")
 @dir_option
 def feedback(inbox, period, out_dir, plan_path, store_path, send, units, deadline, config_path):
     """Nhận các biểu trong HỘP-THƯ rồi gửi lại cho từng đơn vị biểu có lỗi, đã đánh dấu các ô cần sửa."""
-    from bdg_excel.feedback import feedback as answer_units
+    from bdg_excel.feedback import default_deadline, feedback as answer_units
     from bdg_excel.notices import failed, summary_lines
 
     inbox = _needed(inbox or _folder().inbox, "inbox")
@@ -515,7 +517,8 @@ def feedback(inbox, period, out_dir, plan_path, store_path, send, units, deadlin
     units = tuple(_unit_code(plan, code) for code in units)
     settings = _smtp_settings(config_path) if send else None
     notices = answer_units(Path(inbox), plan, period, Path(out_dir), _store(store_path), unit_codes=units,
-                           settings=settings, deadline=deadline, show_progress=True)
+                           settings=settings, deadline=deadline or default_deadline(_folder().days_off),
+                           show_progress=True)
     _echo(summary_lines(notices, None if send else Path(out_dir)))
     if failed(notices):
         raise SystemExit(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import parseaddr
 
 from bdg_excel import clock
 from bdg_excel.aggregate import ElementFigure, UnitFigure, UnitRow, aggregate, unit_results
@@ -93,6 +94,18 @@ def _problems(store: Store, files: list[StoredFile], current: dict[str, StoredFi
     return rows
 
 
+def unreadable_by_unit(plan: Plan, store: Store, outcomes: list[Outcome]) -> dict[str, list[StoredFile]]:
+    """The files among ``outcomes`` that could not be read at all, under the unit whose address emailed them
+    (known from ``bdg collect``); files of unknown senders are left out."""
+    found: dict[str, list[StoredFile]] = {}
+    for outcome in outcomes:
+        if outcome.unreadable and (stored := store.file(outcome.sha256)):
+            unit = plan.unit_with_address(parseaddr(stored.sender or "")[1])
+            if unit is not None:
+                found.setdefault(unit.code, []).append(stored)
+    return found
+
+
 def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> Consolidation:
     """Aggregate the store's latest return of each unit for ``period`` into a consolidation."""
     files = store.files(period.code)
@@ -110,7 +123,7 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
         plan=plan, period=period, figures=results, previous_period=previous_period,
         previous=_previous(plan, store, previous_period),
         unit_rows=unit_results(plan, figures, unit_notes, year),
-        submissions=submission_rows(plan, period, files, current, filled),
+        submissions=submission_rows(plan, period, files, current, filled, unreadable_by_unit(plan, store, outcomes)),
         problems=_problems(store, files, current, period.code, outcomes),
         notes=notes, generated_at=clock.now(), failures=tuple(o.failure for o in outcomes if o.failure))
 

@@ -12,20 +12,21 @@ from bdg_excel.annotate import annotated_return
 from bdg_excel.ingest import Outcome, inbox_entries, ingest_paths
 from bdg_excel.layout import template_file_name
 from bdg_excel.mail import SmtpSettings
-from bdg_excel.notices import FEEDBACK, Letter, Notice, already_written, deliver, problem_list, working_days_after
+from bdg_excel.notices import FEEDBACK, Letter, Notice, already_written, deliver, problem_list
 from bdg_excel.plan import Period, Plan, Unit
 from bdg_excel.problems import ERROR, Problem
 from bdg_excel.progress import Progress
 from bdg_excel.store import Store, StoredFile
 from bdg_excel.submission import ACCEPTED, REJECTED
 from bdg_excel.template import template_units, write_template
+from bdg_excel.workdays import working_days_after
 
 WORKING_DAYS = 3
 
 
-def default_deadline() -> date:
-    """Three working days from today in Vietnam."""
-    return working_days_after(clock.now().date(), WORKING_DAYS)
+def default_deadline(days_off: tuple[date, ...] = ()) -> date:
+    """Three working days from today in Vietnam (public holidays and ``days_off`` are not working days)."""
+    return working_days_after(clock.now().date(), WORKING_DAYS, days_off)
 
 
 def feedback(inbox: Path, plan: Plan, period_code: str, out_dir: Path, store_path: Path, *, unit_codes=(),
@@ -43,7 +44,7 @@ def feedback(inbox: Path, plan: Plan, period_code: str, out_dir: Path, store_pat
         reply = _Reply(plan, period, store, Path(out_dir), settings, deadline, pause)
         notices = [reply.to_return(unit, latest[unit.code]) for unit in units
                    if unit.code in latest and latest[unit.code].status != ACCEPTED]
-        unreadable = [reply.to_unreadable(outcome, units) for outcome in outcomes if _unreadable(outcome)]
+        unreadable = [reply.to_unreadable(outcome, units) for outcome in outcomes if outcome.unreadable]
         # with --unit, a file nobody can tie to one of those units is not theirs to hear about
         notices += [n for n in unreadable if not (unit_codes and n and n.outcome == "unknown-sender")]
         without_return = {u.code: u for u in units if u.code not in latest}
@@ -51,10 +52,6 @@ def feedback(inbox: Path, plan: Plan, period_code: str, out_dir: Path, store_pat
             if outcome.unit in without_return and outcome.other_period(period.code):
                 notices.append(reply.to_other_period(without_return.pop(outcome.unit), store.file(outcome.sha256)))
     return [n for n in notices if n is not None]
-
-
-def _unreadable(outcome: Outcome) -> bool:
-    return bool(outcome.sha256) and outcome.status == REJECTED and not outcome.unit
 
 
 class _Reply:
@@ -88,9 +85,10 @@ class _Reply:
         """A file that could not be read at all, answered to the unit that emailed it, when known."""
         stored = self.store.file(outcome.sha256)
         address = parseaddr(self.store.sender_of(outcome.sha256) or "")[1].lower()
-        unit = next((u for u in units if u.has_address(address)), None)
+        owner = self.plan.unit_with_address(address)
+        unit = owner if owner in units else None
         if unit is None:
-            if address and not any(u.has_address(address) for u in self.plan.units):
+            if address and owner is None:
                 return Notice(stored.original_name, "unknown-sender",
                               f"'{address}' không phải địa chỉ của đơn vị nào trong kế hoạch; hãy trả lời người gửi")
             if address:  # a unit left out by --unit

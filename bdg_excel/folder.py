@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from bdg_excel.errors import BdgError, os_reason
@@ -24,7 +25,8 @@ STORE_FILE = "bdg.sqlite"
 OUTBOX = "thu-gui"
 OUTSIDE_STORE = Path("output") / "bdg.sqlite"
 OUTSIDE_OUTBOX = Path("output") / "mail"
-TOP_KEYS = ("plan", "soffice")
+TOP_KEYS = ("plan", "soffice")  # text values
+DAYS_OFF = "holidays"  # a list of days, "YYYY-MM-DD"
 SMTP_KEYS = ("host", "port", "security", "user", "from", "cafile")
 
 
@@ -45,6 +47,7 @@ class Defaults:
     outbox_root: Path = OUTSIDE_OUTBOX
     smtp: dict[str, str] = field(default_factory=dict)
     soffice: str | None = None
+    days_off: tuple[date, ...] = ()  # days off besides the public holidays, for deadlines in working days
 
     @property
     def inbox(self) -> Path | None:
@@ -99,7 +102,8 @@ def defaults(folder: str | Path | None = None, cwd: Path | None = None) -> Defau
     smtp = {key: str(value) for key, value in settings.get("smtp", {}).items()}
     plan = settings.get("plan") or None
     return Defaults(root=root, plan=_plan_value(root, plan), store=root / DATA / STORE_FILE,
-                    outbox_root=root / OUTPUTS / OUTBOX, smtp=smtp, soffice=settings.get("soffice") or None)
+                    outbox_root=root / OUTPUTS / OUTBOX, smtp=smtp, soffice=settings.get("soffice") or None,
+                    days_off=_days_off(root / SETTINGS, settings.get(DAYS_OFF, [])))
 
 
 def _plan_value(root: Path, plan: str | None) -> str | None:
@@ -126,7 +130,7 @@ def read_settings(path: Path) -> dict:
         where = f" ở dòng {found.group(1)}" if found else ""
         raise FolderError(f"Tệp cài đặt '{path}' viết sai{where}: mỗi dòng có dạng khóa = \"giá trị\" "
                           "(chữ đặt trong ngoặc kép).") from None
-    _check_keys(path, settings, TOP_KEYS + ("smtp",), "")
+    _check_keys(path, settings, TOP_KEYS + (DAYS_OFF, "smtp"), "")
     smtp = settings.get("smtp", {})
     if not isinstance(smtp, dict):
         raise FolderError(f"Tệp cài đặt '{path}': 'smtp' phải là một mục [smtp].")
@@ -138,6 +142,28 @@ def read_settings(path: Path) -> dict:
         if not isinstance(value, str) and not (key == "port" and isinstance(value, int)):
             raise FolderError(f"Tệp cài đặt '{path}': giá trị của '{key}' phải đặt trong ngoặc kép.")
     return settings
+
+
+def _days_off(path: Path, values: object) -> tuple[date, ...]:
+    """The ``holidays`` of the settings: a list of days written "YYYY-MM-DD"."""
+    example = f'{DAYS_OFF} = ["2026-04-27", "2026-09-01"]'
+    if not isinstance(values, list):
+        raise FolderError(f"Tệp cài đặt '{path}': '{DAYS_OFF}' phải là một danh sách ngày, ví dụ: {example}.")
+    for value in values:
+        if _day(value) is None:
+            raise FolderError(f"Tệp cài đặt '{path}': '{value}' trong '{DAYS_OFF}' không phải một ngày viết dạng "
+                              f"\"NĂM-THÁNG-NGÀY\", ví dụ: {example}.")
+    return tuple(_day(value) for value in values)
+
+
+def _day(value: object) -> date | None:
+    """A day written "YYYY-MM-DD" (or as a TOML date, without quotes), else None."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
 
 
 def _check_keys(path: Path, table: dict, known: tuple[str, ...], where: str) -> None:

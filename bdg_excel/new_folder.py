@@ -22,6 +22,13 @@ plan = "{plan}"
 # Ví dụ: soffice = "C:/Program Files/LibreOffice/program/soffice.exe"
 soffice = ""
 
+# Ngày nghỉ để tính hạn "3 ngày làm việc" khi trả lời đơn vị (lệnh bdg feedback). bdg đã tính thứ Bảy,
+# Chủ nhật, các ngày 1/1, 30/4, 1/5, 2/9 và 5 ngày Tết Nguyên đán (đêm giao thừa và mùng 1 đến mùng 4);
+# ghi thêm ở đây các ngày nghỉ khác theo lịch Chính phủ công bố hằng năm (Giỗ Tổ Hùng Vương, ngày nghỉ
+# liền kề Quốc khánh, ngày nghỉ bù...), mỗi ngày viết dạng "NĂM-THÁNG-NGÀY".
+# Ví dụ: holidays = ["2026-04-27", "2026-09-01"]
+holidays = []
+
 [smtp]
 # Máy chủ thư dùng để gửi biểu cho các đơn vị (lệnh bdg mail --send).
 # KHÔNG ghi mật khẩu vào đây: bdg hỏi mật khẩu khi gửi

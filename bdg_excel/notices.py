@@ -3,7 +3,6 @@ over SMTP, and recorded in the store so that the same message is not written twi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 from pathlib import Path
 
 from bdg_excel.mail import MailError, SmtpSettings, compose_notice, retry_pause, send_one, write_eml
@@ -36,14 +35,6 @@ class Letter:
     subject: str
     body: str
     attachment: Path | None = None
-
-
-def working_days_after(day: date, count: int) -> date:
-    """The day ``count`` working days (Monday to Friday) after ``day``."""
-    while count:
-        day += timedelta(days=1)
-        count -= day.weekday() < 5
-    return day
 
 
 def already_written(store: Store, letter: Letter, sending: bool) -> str | None:

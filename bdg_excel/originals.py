@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 
 from bdg_excel.atomic import atomic_output
 from bdg_excel.filenames import free_path, safe_name
+from bdg_excel.plan import Unit
 from bdg_excel.store import Store, StoredFile
 
 UNKNOWN_PERIOD, UNKNOWN_UNIT = "khong-ro-ky", "khong-ro-don-vi"
@@ -20,15 +22,16 @@ class Copied:
     already_there: bool = False
 
 
-def export_originals(store: Store, out_dir: Path, period: str | None = None, unit: str | None = None) -> list[Copied]:
-    """Write every stored file (of ``period``, of ``unit``) to ``out_dir/PERIOD/UNIT_RECEIVED_NAME``.
+def export_originals(store: Store, out_dir: Path, period: str | None = None, unit: Unit | None = None) -> list[Copied]:
+    """Write every stored file (of ``period``, of ``unit``) to ``out_dir/PERIOD/UNIT_RECEIVED_NAME``; a
+    unit's files include those that could not be read at all but were emailed from its address.
 
     RECEIVED is when the unit sent it, so a unit's versions sort in order. A file with the same
     bytes already there is left alone; a different file is never overwritten (-2, -3 ... instead).
     """
     copied = []
     for stored in store.files(period):
-        if unit and stored.unit != unit:
+        if unit and not _sent_by(stored, unit):
             continue
         data = store.original(stored.sha256)
         if data is None:
@@ -43,6 +46,11 @@ def export_originals(store: Store, out_dir: Path, period: str | None = None, uni
                 tmp.write_bytes(data)
         copied.append(Copied(stored, path, present))
     return copied
+
+
+def _sent_by(stored: StoredFile, unit: Unit) -> bool:
+    """The unit's return, or a file of no unit (unreadable) emailed from one of the unit's addresses."""
+    return stored.unit == unit.code or (stored.unit is None and unit.has_address(parseaddr(stored.sender or "")[1]))
 
 
 def summary_lines(copied: list[Copied], out_dir: Path) -> list[str]:

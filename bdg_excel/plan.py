@@ -235,6 +235,10 @@ class Plan:
         """The unit with this code, in any case (``syt`` finds ``SYT``)."""
         return self._units_by_code.get(code.casefold())
 
+    def unit_with_address(self, address: str) -> Unit | None:
+        """The first unit with this email address (To or Cc, any case), if any."""
+        return next((u for u in self.units if u.has_address(address)), None)
+
     def units_for(self, element_code: str) -> tuple[str, ...]:
         """Codes of the units that enter a data element, in plan order."""
         return self._units_by_element.get(element_code, ())

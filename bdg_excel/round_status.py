@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from bdg_excel.consolidation import build
-from bdg_excel.ingest import inbox_entries
+from bdg_excel.consolidation import build, unreadable_by_unit
+from bdg_excel.ingest import Outcome, inbox_entries
 from bdg_excel.notices import FEEDBACK
 from bdg_excel.plan import Period, Plan, placeholder_addresses
 from bdg_excel.problems import ERROR
@@ -54,7 +54,11 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
     inbox_files = _inbox_files(inbox)
     if Path(store_path).is_file():
         with Store(store_path) as store:
-            result = build(plan, period, store, [])
+            in_store = [(path, stored) for path in inbox_files if (stored := store.file(_sha256(path)))]
+            known = {path for path, _ in in_store}
+            unread = [Outcome(path, stored.sha256, stored.status, stored.unit, stored.period) for path, stored in in_store
+                      if stored.unit is None or stored.period is None]
+            result = build(plan, period, store, unread)
             rows = result.submissions
             severities = Counter(p.severity for _, p in result.problems)
             errors, warnings = severities[ERROR], sum(severities.values()) - severities[ERROR]
@@ -63,13 +67,11 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
             answered = {about for _, about in store.messages(period.code, FEEDBACK)}
             unanswered = sum(1 for f in last.values() if f.problem_count and f.sha256 not in answered)
             returned = {r.unit.code for r in rows if r.status.startswith((ON_TIME, LATE))}
-            for path in inbox_files:
-                stored = store.file(_sha256(path))
-                if stored is None:
-                    continue
-                known.add(path)
+            senders = {f.sha256: unit for unit, files in unreadable_by_unit(plan, store, unread).items() for f in files}
+            for _, stored in in_store:
                 if stored.unit is None or stored.period is None:
-                    unreadable.append(stored.original_name)
+                    owner = senders.get(stored.sha256)
+                    unreadable.append(stored.original_name + (f" (của {owner})" if owner else ""))
                 elif _order(stored.period) < _order(period.code) and stored.unit not in returned:
                     other_period.append(f"{stored.unit}: kỳ {stored.period} ({stored.original_name})")
     waiting = len([path for path in inbox_files if path not in known])

@@ -56,8 +56,10 @@ def _not_current(rejected: list[StoredFile]) -> str:
 
 
 def submission_rows(plan: Plan, period: Period, files: list[StoredFile], current: dict[str, StoredFile],
-                    filled: dict[str, int]) -> list[SubmissionRow]:
-    """A row for every unit that enters data: on time, late, with problems, rejected or not received."""
+                    filled: dict[str, int], unreadable: dict[str, list[StoredFile]] | None = None) -> list[SubmissionRow]:
+    """A row for every unit that enters data: on time, late, with problems, rejected or not received.
+    ``unreadable``: files that could not be read at all, under the unit whose address emailed them; they
+    count as that unit's rejected files."""
     by_unit: dict[str, list[StoredFile]] = {}
     for stored in files:
         by_unit.setdefault(stored.unit, []).append(stored)
@@ -65,9 +67,10 @@ def submission_rows(plan: Plan, period: Period, files: list[StoredFile], current
     for unit in plan.reporting_units:
         expected = len(plan.elements_for(unit.code))
         mine = by_unit.get(unit.code, [])
-        rejected = [f for f in mine if f.status == REJECTED]
+        unread = (unreadable or {}).get(unit.code, [])
+        rejected = sorted([f for f in mine if f.status == REJECTED] + unread, key=lambda f: f.id)
         chosen = current.get(unit.code)
-        notes = []
+        notes = [f"Tệp '{f.original_name}' không đọc được (nhận ra đơn vị qua địa chỉ người gửi)" for f in unread]
         if chosen is None:
             status = _not_current(rejected)
             chosen = rejected[-1] if rejected else None

@@ -13,10 +13,10 @@ from bdg_excel.annotate import RESULTS_SHEET
 from bdg_excel.cli import cli
 from bdg_excel.demo import seed_entries
 from bdg_excel.layout import DATA_SHEET, META_SHEET
-from bdg_excel.notices import working_days_after
 from bdg_excel.plan_files import default_plan
 from bdg_excel.returns import read_file
 from bdg_excel.store import Store
+from bdg_excel.workdays import working_days_after
 from tests.returns import edit, make_return, row_of
 
 DEADLINE = "2026-12-04"
@@ -242,6 +242,15 @@ def test_units_with_a_clean_return_get_nothing(plan, tmp_path):
 def test_the_default_deadline_is_three_working_days_from_today():
     assert working_days_after(date(2026, 11, 26), 3) == date(2026, 12, 1)  # Thursday -> Tuesday
     assert working_days_after(date(2026, 11, 28), 3) == date(2026, 12, 2)  # Saturday -> Wednesday
+
+
+def test_public_holidays_are_not_working_days():
+    assert working_days_after(date(2026, 12, 30), 3) == date(2027, 1, 5)  # Wednesday; 1/1 (Friday) is New Year's Day
+    assert working_days_after(date(2026, 4, 28), 3) == date(2026, 5, 5)  # Tuesday; 30/4 and 1/5 are holidays
+    # Tết Đinh Mùi: 6/2/2027 (a Saturday) is its first day; its eve (Friday 5/2) to the 4th day (Tuesday 9/2) are off
+    assert working_days_after(date(2027, 2, 3), 3) == date(2027, 2, 11)
+    # Monday 31/8/2026: 1/9 given as a day off, 2/9 is National Day
+    assert working_days_after(date(2026, 8, 31), 3, [date(2026, 9, 1)]) == date(2026, 9, 7)
 
 
 def as_xlsm(source: Path, target: Path) -> Path:

@@ -48,7 +48,7 @@ def test_init_lays_out_the_folder(tmp_path):
 def test_the_settings_file_is_commented_in_vietnamese_and_holds_no_password(folder):
     text = (folder / "bdg.toml").read_text("utf-8")
     settings = tomllib.loads(text)
-    assert settings == {"plan": "kehoach.xlsx", "soffice": "",
+    assert settings == {"plan": "kehoach.xlsx", "soffice": "", "holidays": [],
                         "smtp": {"host": "", "security": "starttls", "user": "", "from": ""}}
     assert "# Máy chủ thư dùng để gửi biểu" in text and "KHÔNG ghi mật khẩu" in text
     assert "password" not in text
@@ -131,6 +131,9 @@ def test_a_plan_id_in_the_settings_is_passed_on_as_it_is(folder):
     ('[smtp]\nhots = "may-chu"\n', "có khóa không dùng được trong mục [smtp]: 'hots'"),
     ('[smtp]\npassword = "bi-mat"\n', "Không ghi mật khẩu thư vào tệp cài đặt"),
     ('plan = 3\n', "giá trị của 'plan' phải đặt trong ngoặc kép"),
+    ('holidays = "2026-09-01"\n', "'holidays' phải là một danh sách ngày, ví dụ: holidays = [\"2026-04-27\", "),
+    ('holidays = ["2026-09-01", "1/9/2026"]\n', "'1/9/2026' trong 'holidays' không phải một ngày viết dạng "
+                                                 "\"NĂM-THÁNG-NGÀY\""),
 ])
 def test_a_settings_file_with_a_mistake_is_one_vietnamese_line(folder, monkeypatch, text, message):
     (folder / "bdg.toml").write_text(text, "utf-8")
@@ -267,3 +270,28 @@ def test_init_with_the_built_in_2026_plan_makes_a_round_of_71_workbooks(tmp_path
     written = sorted(p.name for p in (root / "mau-bieu" / "2026").glob("*.xlsx"))
     assert len(written) == 71
     assert "2026_TRUONGSA_UBND-dac-khu-Truong-Sa.xlsx" in written and "2026_SNV_So-Noi-vu.xlsx" in written
+
+
+def test_days_off_in_the_settings_move_the_default_deadline_of_feedback(folder, monkeypatch):
+    from datetime import date, datetime
+
+    from bdg_excel import clock
+    from bdg_excel.demo import seed_entries
+    from bdg_excel.plan_files import default_plan
+    from tests.returns import edit, make_return
+
+    text = (folder / "bdg.toml").read_text("utf-8")
+    assert "\nholidays = []\n" in text  # init writes the key, empty, with its explanation
+    (folder / "bdg.toml").write_text(text.replace("\nholidays = []\n", '\nholidays = ["2026-09-01", 2026-09-03]\n'),
+                                     "utf-8")
+    assert defaults(folder).days_off == (date(2026, 9, 1), date(2026, 9, 3))  # quoted or a TOML date
+    plan = default_plan()
+    bad = make_return(plan, "SNV", folder / "hop-thu" / "SNV.xlsx", seed_entries(plan)["SNV"])
+    edit(bad, cells={("MT1.CT1b", "numerator"): 9})
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 8, 31, 9, 0))  # a Monday
+    monkeypatch.chdir(folder)
+    assert run("feedback", "--period", "2020").exit_code == 0
+    (eml,) = (folder / "tong-hop" / "phan-hoi" / "2020").glob("*.eml")
+    body = email.message_from_bytes(eml.read_bytes(), policy=policy.default).get_body().get_content()
+    # 1/9 and 3/9 given as days off, 2/9 National Day: Friday 4/9, Monday 7/9, Tuesday 8/9
+    assert "chậm nhất ngày 08/09/2026" in body

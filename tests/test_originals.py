@@ -53,6 +53,26 @@ def test_originals_come_back_byte_for_byte_under_readable_names(plan, tmp_path):
     assert only.exit_code == 0 and len(_snapshot(tmp_path / "syt-2020")) == 2
 
 
+def test_a_units_originals_include_the_unreadable_file_it_emailed(plan, tmp_path):
+    import hashlib
+
+    from bdg_excel.store import Store
+
+    inbox = tmp_path / "inbox"
+    make_return(plan, "SYT", inbox / "syt.xlsx", {"MT4.CT3": entry(value=16.8)})
+    (inbox / "hong.xlsx").write_bytes(b"PK\x03\x04 broken")
+    (inbox / "ai-gui.xlsx").write_bytes(b"PK\x03\x04 broken too")
+    store = tmp_path / "bdg.sqlite"
+    with Store(store) as db:  # as 'bdg collect' records the attachment SYT emailed
+        db.record_received(hashlib.sha256((inbox / "hong.xlsx").read_bytes()).hexdigest(),
+                           plan.unit("SYT").email.upper(), "2020-12-10T09:00:00", "Báo cáo", "hong.xlsx")
+    assert run("ingest", inbox, "--store", store).exit_code == 1
+    result = run("originals", tmp_path / "syt", "--unit", "syt", "--store", store)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name.split("_")[0] + "_" + p.name.split("_")[-1] for p in (tmp_path / "syt").rglob("*.xlsx")) == [
+        "SYT_syt.xlsx", "khong-ro-don-vi_hong.xlsx"]
+
+
 def _mtime_name(path):
     stamp = datetime.fromtimestamp(path.stat().st_mtime, VIETNAM).strftime("%Y-%m-%d_%H-%M-%S")
     return f"{stamp}_{path.name}"

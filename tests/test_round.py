@@ -174,3 +174,30 @@ def test_status_names_unreadable_files_and_returns_of_another_period(plan, tmp_p
                    entries=seed_entries(plan)["PRTC"])
     run("ingest")
     assert not any(line.startswith("Tệp của kỳ trước") for line in status())  # PRTC's annual return came: fine
+
+
+def test_a_file_that_cannot_be_read_counts_for_the_unit_whose_address_sent_it(plan, tmp_path, monkeypatch):
+    import hashlib
+
+    root = tmp_path / "BDG"
+    run("init", root)
+    monkeypatch.chdir(root)
+    broken = root / "hop-thu" / "bao-cao-syt.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    (root / "hop-thu" / "khong-ro.xlsx").write_bytes(b"not a workbook either")
+    with Store(root / "du-lieu" / "bdg.sqlite") as store:  # as 'bdg collect' records an attachment
+        store.record_received(hashlib.sha256(broken.read_bytes()).hexdigest(), f"Sở Y tế <{plan.unit('SYT').email}>",
+                              "2020-12-10T09:00:00", "Báo cáo", broken.name)
+    assert run("consolidate", "--period", "2020").exit_code == 1
+    sheet = openpyxl.load_workbook(root / "tong-hop" / "tong-hop-2020.xlsx")["Tình trạng nộp"]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    code, name, state, file, sent, sender, problems, filled, note = rows["SYT"]
+    assert (state, file, sent, problems, filled) == ("Bị từ chối", "bao-cao-syt.xlsx", datetime(2020, 12, 10, 9), 1,
+                                                     "0/4")
+    assert sender == f"Sở Y tế <{plan.unit('SYT').email}>"
+    assert note == "Tệp 'bao-cao-syt.xlsx' không đọc được (nhận ra đơn vị qua địa chỉ người gửi)"
+    assert rows["SNV"][2] == "Chưa nhận"  # the file of an unknown sender is no unit's
+    lines = status()
+    assert ("Tệp không đọc được hoặc không rõ đơn vị (2): bao-cao-syt.xlsx (của SYT), khong-ro.xlsx – xem trang 'Lỗi' "
+            "của bảng tổng hợp.") in lines
+    assert "Biểu không dùng được: SYT (Bị từ chối)." in lines
