@@ -3,9 +3,9 @@
 
 The unit's own .xlsx/.xlsm is annotated in place with openpyxl, which keeps its figures, the data
 validations, the sheet protection, the hidden ``_meta`` sheet and the document properties. Any other
-format (.xls, .ods), or a file openpyxl cannot open, is written afresh as the unit's collection
-workbook with everything the unit typed in it — numbers, and text that is not a number, as typed —
-and annotated the same way.
+format (.xls, .ods), a file openpyxl cannot open, or a return that lost rows (they cannot be added back
+on the protected sheet) is written afresh as the unit's collection workbook with everything the unit
+typed in it — numbers, and text that is not a number, as typed — and annotated the same way.
 """
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ RESULTS_HEADERS = ("STT", "Mức độ", "Trang", "Ô", "Nội dung", "Cách x�
 ERROR_FILL = {"fill_type": "solid", "start_color": "FFFF7C80", "end_color": "FFFF7C80"}
 WARNING_FILL = {"fill_type": "lightUp", "start_color": "FFFF9900", "end_color": "FFFFF2CC"}
 ADVICE = {
-    "missing-row": "Dòng này đã bị xóa khỏi biểu và không thêm lại được trên trang đã khóa: hãy điền số liệu vào "
-                   "biểu gốc (gửi kèm thư trước; cần biểu mới thì trả lời thư này) rồi gửi lại.",
+    "missing-row": "Dòng này đã bị xóa khỏi biểu đơn vị gửi; biểu này đã có lại dòng đó (ô mã được tô màu): điền "
+                   "số liệu vào các ô nền vàng của dòng rồi gửi lại.",
     "empty-return": f"Điền số liệu vào các ô nền vàng của trang '{layout.DATA_SHEET}' rồi gửi lại.",
     "unusual-change": "Kiểm tra lại; nếu số liệu đúng, ghi lý do vào cột 'Ghi chú' của dòng đó.",
 }
@@ -47,7 +47,8 @@ def annotated_return(plan: Plan, period: Period, unit: Unit, data: bytes, proble
                      out: Path) -> Path:
     """Write the annotated return beside ``out`` (its suffix follows the kind of workbook written:
     .xlsm for a workbook with macros, else .xlsx); the path written."""
-    workbook = _own_workbook(data)
+    lost_rows = any(p.code == "missing-row" for p in problems)
+    workbook = None if lost_rows else _own_workbook(data)
     if workbook is not None:
         _results_for_formulas(workbook, data)
     else:
@@ -85,7 +86,7 @@ def _results_for_formulas(workbook, data: bytes) -> None:
 
 def _fresh_workbook(plan: Plan, period: Period, unit: Unit, data: bytes, problems: list[Problem]):
     """The unit's collection workbook written afresh with everything it typed, and the problems moved
-    to the cells where the same figures now are (those of rows it no longer has keep no cell)."""
+    to the cells where the same figures now are; a row the unit deleted is back, its code cell marked."""
     _, typed, cells = typed_cells(data)
     entries = {code: Entry(*(_number(values.get(k)) for k in layout.NUMBER_INPUTS), _note(values.get("note")),
                            _year(values.get("data_year"))) for code, values in typed.items()}
@@ -99,9 +100,12 @@ def _fresh_workbook(plan: Plan, period: Period, unit: Unit, data: bytes, problem
             unwritten = _number(raw) is None if key in layout.NUMBER_INPUTS else key == "data_year" and _year(raw) is None
             if code in rows and unwritten:
                 sheet.cell(rows[code], layout.COLUMN_INDEX[key] + 1).value = raw  # text as typed, never lost
+    restored = [code for code in rows if code not in typed]  # rows deleted from the unit's file, in order
     moved = []
     for found in problems:
         code, key = cells.get(found.cell, (None, None))
+        if found.code == "missing-row" and restored:  # reported in the same order, one per deleted row
+            code, key = restored.pop(0), "code"
         cell = f"{column_letter(layout.COLUMN_INDEX[key])}{rows[code]}" if code in rows else ""
         moved.append(Problem(found.code, found.severity, found.message, found.file,
                              layout.DATA_SHEET if cell else found.sheet, cell))  # no cell of theirs is left

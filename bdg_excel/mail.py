@@ -9,6 +9,7 @@ import smtplib
 import socket
 import ssl
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
@@ -244,15 +245,26 @@ def mail_units(plan: Plan, period_code: str, templates: Path, *, unit_codes=(), 
     return deliveries
 
 
+# What happened to one message (mail, feedback, remind), as the line about it says.
 OUTCOME_LABELS = {"written": "đã soạn thư", "sent": "đã gửi", "skipped": "bỏ qua", "failed": "LỖI",
-                  "no-address": "không có email", "no-template": "thiếu biểu"}
+                  "no-address": "không có email", "no-template": "thiếu biểu", "unknown-sender": "không rõ đơn vị"}
+# The last line of mail, feedback and remind: how many messages (or units, or files) had each outcome.
+OUTCOME_COUNTS = {"written": "đã soạn {n} thư", "sent": "đã gửi {n} thư", "skipped": "bỏ qua {n} thư",
+                  "failed": "{n} thư gửi lỗi", "no-address": "{n} đơn vị không có email",
+                  "no-template": "{n} đơn vị thiếu biểu", "unknown-sender": "{n} tệp không rõ đơn vị"}
+
+
+def total_line(outcomes: list[str]) -> str:
+    """'Tổng cộng: đã soạn 3 thư, bỏ qua 1 thư.'"""
+    counts = Counter(outcomes)
+    return "Tổng cộng: " + ", ".join(text.format(n=counts[key]) for key, text in OUTCOME_COUNTS.items()
+                                     if counts[key]) + "."
 
 
 def summary_lines(deliveries: list[Delivery], outbox: Path | None = None) -> list[str]:
     """A line per unit, then counts; with ``outbox``, where the unsent drafts are."""
     lines = [f"{d.unit.code}: {OUTCOME_LABELS[d.outcome]} – {d.detail}" for d in deliveries]
-    counts = {label: sum(d.outcome == key for d in deliveries) for key, label in OUTCOME_LABELS.items()}
-    lines.append("Tổng cộng: " + ", ".join(f"{label} {n}" for label, n in counts.items() if n) + ".")
+    lines.append(total_line([d.outcome for d in deliveries]))
     if outbox is not None:
         lines.append(f"Chưa gửi thư nào: các thư .eml ở '{outbox}'; thêm --send để gửi.")
     return lines

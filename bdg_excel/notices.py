@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bdg_excel.mail import MailError, SmtpSettings, compose_notice, retry_pause, send_one, write_eml
+from bdg_excel.mail import (OUTCOME_LABELS, MailError, SmtpSettings, compose_notice, retry_pause, send_one, total_line,
+                            write_eml)
 from bdg_excel.plan import Plan, Unit
 from bdg_excel.store import Store
 
 FEEDBACK, REMINDER = "feedback", "reminder"
-OUTCOME_LABELS = {"written": "đã soạn thư", "sent": "đã gửi", "skipped": "bỏ qua", "failed": "LỖI",
-                  "no-address": "không có email", "unknown-sender": "không rõ đơn vị"}
 PROBLEMS_LISTED = 10
 
 
@@ -75,9 +74,7 @@ def problem_list(lines: list[str]) -> str:
 def summary_lines(notices: list[Notice], drafts: Path | None) -> list[str]:
     """A line per message, then counts; with ``drafts``, where the unsent .eml files are."""
     lines = [f"{n.who}: {OUTCOME_LABELS[n.outcome]} – {n.detail}" for n in notices]
-    counts = [f"{label} {sum(n.outcome == key for n in notices)}" for key, label in OUTCOME_LABELS.items()
-              if any(n.outcome == key for n in notices)]
-    lines.append(f"Tổng cộng: {', '.join(counts)}." if counts else "Không có thư nào cần viết.")
+    lines.append(total_line([n.outcome for n in notices]) if notices else "Không có thư nào cần viết.")
     if drafts is not None and any(n.outcome == "written" for n in notices):
         lines.append(f"Chưa gửi thư nào: các thư .eml ở '{drafts}'; thêm --send để gửi.")
     return lines

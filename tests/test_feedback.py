@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from bdg_excel.annotate import RESULTS_SHEET
 from bdg_excel.cli import cli
 from bdg_excel.demo import seed_entries
+from bdg_excel.figures import Entry
 from bdg_excel.layout import DATA_SHEET, META_SHEET
 from bdg_excel.plan_files import default_plan
 from bdg_excel.returns import read_file
@@ -67,7 +68,7 @@ def test_exactly_three_workbooks_and_three_messages(answered):
         f"SNV: đã soạn thư – {out / '2020_SNV_So-Noi-vu_kiem-tra.eml'}",
         f"SYT: đã soạn thư – {out / '2020_SYT_So-Y-te_kiem-tra.eml'}",
         f"PRTC: đã soạn thư – {out / '2020_PRTC_UBND-thanh-pho-Phan-Rang-Thap-Cham_kiem-tra.eml'}",
-        "Tổng cộng: đã soạn thư 3.", f"Chưa gửi thư nào: các thư .eml ở '{out}'; thêm --send để gửi."]
+        "Tổng cộng: đã soạn 3 thư.", f"Chưa gửi thư nào: các thư .eml ở '{out}'; thêm --send để gửi."]
 
 
 def test_problem_cells_are_highlighted_and_commented(answered):
@@ -82,14 +83,19 @@ def test_problem_cells_are_highlighted_and_commented(answered):
     assert cell.value == "1.234" and cell.fill.fill_type == "solid" and "hai cách" in cell.comment.text
 
 
-def test_the_first_sheet_lists_every_problem_including_those_without_a_cell(answered):
+def test_a_deleted_row_is_back_in_the_answer_marked_and_listed_on_the_first_sheet(answered):
     tmp_path, _, _ = answered
     wb = openpyxl.load_workbook(tmp_path / "out" / "2020_PRTC_UBND-thanh-pho-Phan-Rang-Thap-Cham_kiem-tra.xlsx")
     assert wb.sheetnames[0] == RESULTS_SHEET and wb.active.title == RESULTS_SHEET
     rows = list(wb[RESULTS_SHEET].iter_rows(values_only=True))
     assert rows[0] == ("STT", "Mức độ", "Trang", "Ô", "Nội dung", "Cách xử lý")  # no problem codes for units
-    assert [r[1:4] for r in rows[1:]] == [("lỗi", "Nhập liệu", None)]
-    assert rows[1][4].startswith("Thiếu dòng của số liệu 'MT2.CT1'") and rows[1][5].startswith("Dòng này đã bị xóa khỏi biểu")
+    assert [r[1:4] for r in rows[1:]] == [("lỗi", "Nhập liệu", "A11")]
+    assert rows[1][4].startswith("Thiếu dòng của số liệu 'MT2.CT1'")
+    assert rows[1][5].startswith("Dòng này đã bị xóa khỏi biểu đơn vị gửi; biểu này đã có lại dòng đó")
+    sheet = wb[DATA_SHEET]  # the PRTC's five rows, MT2.CT1 (the one it deleted) first, as in its form
+    assert [sheet.cell(r, 1).value for r in range(11, 16)] == ["MT2.CT1", "MT2.CT3", "MT5.CT1", "MT6.CT2a", "MT6.CT2b"]
+    assert sheet["A11"].fill.start_color.rgb == "FFFF7C80" and "Thiếu dòng" in sheet["A11"].comment.text
+    assert sheet["F11"].value is None and sheet.protection.sheet
 
 
 def test_the_annotated_workbooks_keep_what_makes_them_a_return(answered):
@@ -112,9 +118,14 @@ def test_each_annotated_workbook_re_ingests_to_the_same_figures_and_problems(ans
                        ("PRTC", "2020_PRTC_UBND-thanh-pho-Phan-Rang-Thap-Cham")):
         before = read_file(paths[code], plan)
         after = read_file(tmp_path / "out" / f"{stem}_kiem-tra.xlsx", plan)
-        assert (after.unit, after.period, after.status) == (code, "2020", before.status)
-        assert places(after.problems) == places(before.problems) != []
-        assert [(f.code, f.entry) for f in after.figures] == [(f.code, f.entry) for f in before.figures]
+        figures = [(f.code, f.entry) for f in after.figures]
+        if code == "PRTC":  # the row it deleted is back, empty: nothing wrong until it is filled in
+            assert (after.status, after.problems, figures[0]) == ("accepted", [], ("MT2.CT1", Entry()))
+            figures = figures[1:]
+        else:
+            assert (after.unit, after.period, after.status) == (code, "2020", before.status)
+            assert places(after.problems) == places(before.problems) != []
+        assert figures == [(f.code, f.entry) for f in before.figures]
 
 
 def test_each_message_lists_what_was_wrong_and_the_new_deadline(answered, plan):
@@ -296,14 +307,14 @@ def test_sent_over_the_real_smtp_server_with_the_annotated_workbook(plan, tmp_pa
     with SmtpServer(tmp_path) as server:
         result = feedback(tmp_path / "inbox", tmp_path, "--send", env=server.env)
         assert result.exit_code == 0, result.output
-        assert result.output.splitlines()[-1] == "Tổng cộng: đã gửi 3."
+        assert result.output.splitlines()[-1] == "Tổng cộng: đã gửi 3 thư."
         received = {tuple(rcpts): email.message_from_bytes(raw, policy=policy.default)
                     for _, rcpts, raw in server.handler.received}
         assert set(received) == {(plan.unit(c).email,) for c in ("SNV", "SYT", "PRTC")}
         (part,) = received[(plan.unit("SYT").email,)].iter_attachments()
         assert part.get_payload(decode=True) == (tmp_path / "out" / part.get_filename()).read_bytes()
         again = feedback(tmp_path / "inbox", tmp_path, "--send", env=server.env)
-        assert again.output.splitlines()[-1] == "Tổng cộng: bỏ qua 3." and len(server.handler.received) == 3
+        assert again.output.splitlines()[-1] == "Tổng cộng: bỏ qua 3 thư." and len(server.handler.received) == 3
     assert not list((tmp_path / "out").glob("*.eml"))
 
 

@@ -69,7 +69,7 @@ def test_every_unit_gets_its_workbook_over_starttls_with_auth(plan, templates_20
         workbook = folder / name
         assert content_type == XLSX and data == workbook.read_bytes() and f"_{unit.code}_" in name
         assert "Hạn gửi lại: ngày 15/12/2020." in message.get_body().get_content()
-    assert result.output.splitlines()[-1] == "Tổng cộng: đã gửi 18."
+    assert result.output.splitlines()[-1] == "Tổng cộng: đã gửi 18 thư."
 
 
 @pytest.mark.slow
@@ -87,7 +87,7 @@ def test_a_refused_recipient_is_reported_and_the_next_run_sends_only_it(plan, te
     assert second.output.count(": bỏ qua – đã gửi lúc") == 17
     third = mail(folder, tmp_path, "--send", env=server.env)
     assert third.exit_code == 0 and len(server.handler.received) == 18
-    assert "Tổng cộng: bỏ qua 18." in third.output
+    assert "Tổng cộng: bỏ qua 18 thư." in third.output
     resend = mail(folder, tmp_path, "--send", "--resend", "--unit", "CAT", env=server.env)
     assert resend.exit_code == 0 and len(server.handler.received) == 19
 

@@ -69,10 +69,10 @@ def test_a_unit_is_reminded_once_a_day_unless_resend(tmp_path, store):
     lines = again.output.splitlines()
     when = r" \(lúc \d\d:\d\d ngày \d\d/\d\d/20\d\d\)"  # when the first reminder was written, as officers read it
     assert re.fullmatch("SYT: bỏ qua – đã nhắc ngày 10/12/2020" + when, lines[0]), lines[0]
-    assert re.fullmatch("PRTC: bỏ qua – đã nhắc ngày 10/12/2020" + when, lines[1]) and lines[2:] == ["Tổng cộng: bỏ qua 2."]
+    assert re.fullmatch("PRTC: bỏ qua – đã nhắc ngày 10/12/2020" + when, lines[1]) and lines[2:] == ["Tổng cộng: bỏ qua 2 thư."]
     assert remind(tmp_path, store, "--as-of", "2020-12-10", "--resend").output.splitlines()[-2] == \
-        "Tổng cộng: đã soạn thư 2."
-    assert remind(tmp_path, store, "--as-of", "2020-12-11").output.splitlines()[-2] == "Tổng cộng: đã soạn thư 2."
+        "Tổng cộng: đã soạn 2 thư."
+    assert remind(tmp_path, store, "--as-of", "2020-12-11").output.splitlines()[-2] == "Tổng cộng: đã soạn 2 thư."
 
 
 @pytest.mark.slow
@@ -81,16 +81,16 @@ def test_over_the_real_smtp_server_once_a_day(plan, tmp_path, store):
         sent = remind(tmp_path, store, "--as-of", "2020-12-16", "--send", env=server.env)
         assert sent.exit_code == 0, sent.output
         assert sent.output.splitlines() == [f"SYT: đã gửi – {plan.unit('SYT').email}",
-                                            f"PRTC: đã gửi – {plan.unit('PRTC').email}", "Tổng cộng: đã gửi 2."]
+                                            f"PRTC: đã gửi – {plan.unit('PRTC').email}", "Tổng cộng: đã gửi 2 thư."]
         received = {tuple(rcpts): email.message_from_bytes(raw, policy=policy.default)
                     for _, rcpts, raw in server.handler.received}
         late = received[(plan.unit("PRTC").email,)]
         assert late["Subject"] == f"[BĐG] Quá hạn: Báo cáo năm 2020 – {plan.unit('PRTC').name}"
         assert "báo cáo đã chậm 1 ngày" in late.get_body().get_content() and "X-Unsent" not in late
         again = remind(tmp_path, store, "--as-of", "2020-12-16", "--send", env=server.env)
-        assert again.output.splitlines()[-1] == "Tổng cộng: bỏ qua 2." and len(server.handler.received) == 2
+        assert again.output.splitlines()[-1] == "Tổng cộng: bỏ qua 2 thư." and len(server.handler.received) == 2
         resent = remind(tmp_path, store, "--as-of", "2020-12-16", "--send", "--resend", env=server.env)
-        assert resent.output.splitlines()[-1] == "Tổng cộng: đã gửi 2." and len(server.handler.received) == 4
+        assert resent.output.splitlines()[-1] == "Tổng cộng: đã gửi 2 thư." and len(server.handler.received) == 4
     assert not (tmp_path / "mail").exists()
 
 
@@ -98,7 +98,7 @@ def test_a_draft_does_not_count_as_sent(tmp_path, store):
     assert remind(tmp_path, store, "--as-of", "2020-12-10").exit_code == 0
     with SmtpServer(tmp_path) as server:
         sent = remind(tmp_path, store, "--as-of", "2020-12-10", "--send", env=server.env)
-        assert sent.output.splitlines()[-1] == "Tổng cộng: đã gửi 2." and len(server.handler.received) == 2
+        assert sent.output.splitlines()[-1] == "Tổng cộng: đã gửi 2 thư." and len(server.handler.received) == 2
 
 
 def test_the_default_day_is_today_in_vietnam(tmp_path, store, far_zone):
