@@ -272,16 +272,22 @@ def master(out_path, plan_path):
 @click.option("--period", metavar="KỲ", callback=_period_code, help=f"Kỳ báo cáo mong đợi: {PERIOD_HELP}.")
 @click.option("--store", "store_path", type=click.Path(dir_okay=False),
               help="Đối chiếu thêm với số liệu các kỳ trước của đơn vị trong kho dữ liệu này.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON (cho chương trình khác đọc).")
 @dir_option
-def check(files, plan_path, period, store_path):
+def check(files, plan_path, period, store_path, as_json):
     """Kiểm tra biểu đã điền mà không lưu gì (đơn vị có thể tự chạy trước khi gửi)."""
-    from bdg_excel.ingest import check_files
+    from bdg_excel import ingest
 
     plan = _plan(plan_path)
     if period:
         plan.period(period)
-    if check_files([Path(f) for f in files], plan, period, echo=click.echo, verbose=_verbose(),
-                   store_path=Path(store_path) if store_path else None):
+    outcomes = []
+    for outcome in ingest.check_files([Path(f) for f in files], plan, period, Path(store_path) if store_path else None):
+        outcomes.append(outcome)
+        if not as_json:  # file by file, as they are read
+            _echo(ingest.describe(outcome, verbose=_verbose()))
+    _echo([ingest.as_json(outcomes) if as_json else ingest.checked_total(outcomes)])
+    if any(o.problems for o in outcomes):
         raise SystemExit(1)
 
 

@@ -7,6 +7,7 @@ of the folder is either read or listed as skipped, with the reason; links are ne
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import traceback
@@ -207,33 +208,37 @@ def _logged(outcome: Outcome, store_path: Path | None) -> Outcome:
     return Outcome(outcome.path, status=FAILED, problems=[found], failure=outcome.failure)
 
 
-def check_files(paths: list[Path], plan: Plan, period: str | None, echo=print, verbose: bool = False,
-                store_path: Path | None = None) -> int:
-    """Read and validate files without storing them, echoing for each the lines ``bdg ingest``
-    would print; how many problems were found. With ``store_path``, figures are also checked
-    against the units' earlier results in that store (which is only read)."""
+def check_files(paths: list[Path], plan: Plan, period: str | None, store_path: Path | None = None) -> Iterator[Outcome]:
+    """Read and validate files without storing them: what ``bdg ingest`` would say of each, file by file.
+    With ``store_path``, figures are also checked against the units' earlier results in that store (which is
+    only read)."""
     if store_path is not None and not Path(store_path).is_file():
         raise BdgError(f"Chưa có kho dữ liệu '{store_path}': hãy chạy 'bdg ingest' hoặc 'bdg consolidate' trước.")
     store = Store(store_path) if store_path is not None else None
     try:
-        return _check_each(paths, plan, period, echo, verbose, store)
+        for path in paths:
+            submission = read_file(path, plan, period)
+            if store is not None and not submission.failure:
+                submission.problems += unusual_changes(plan, submission, store)
+            yield _answered(path, submission, None)
     finally:
         if store is not None:
             store.close()
 
 
-def _check_each(paths: list[Path], plan: Plan, period: str | None, echo, verbose: bool, store: Store | None) -> int:
-    problems = 0
-    for path in paths:
-        submission = read_file(path, plan, period)
-        if store is not None and not submission.failure:
-            submission.problems += unusual_changes(plan, submission, store)
-        outcome = _answered(path, submission, None)
-        problems += len(outcome.problems)
-        for line in describe(outcome, verbose=verbose):
-            echo(line)
-    echo(f"Đã kiểm tra {len(paths)} tệp: {problems} vấn đề.")
-    return problems
+def checked_total(outcomes: list[Outcome]) -> str:
+    """The last line of ``bdg check``."""
+    return f"Đã kiểm tra {len(outcomes)} tệp: {sum(len(o.problems) for o in outcomes)} vấn đề."
+
+
+def as_json(outcomes: list[Outcome]) -> str:
+    """What ``bdg check --json`` prints: for each file its verdict and its problems as records, each with its
+    stable code and its place (sheet, cell as Excel shows it); messages in Vietnamese."""
+    return json.dumps([{
+        "file": shown_name(o.path), "status": o.status, "verdict": STATUS_LABELS[o.status], "unit": o.unit,
+        "period": o.period, "sha256": o.sha256 or None,
+        "problems": [{"code": p.code, "severity": p.severity, "sheet": p.sheet, "cell": p.cell, "message": p.message}
+                     for p in o.problems]} for o in outcomes], ensure_ascii=False, indent=2)
 
 
 def describe(outcome: Outcome, period: str | None = None, verbose: bool = False) -> list[str]:

@@ -187,6 +187,28 @@ def test_check_lists_problems_per_file_exit_1(plan, tmp_path):
     assert lines[-1] == "Đã kiểm tra 3 tệp: 2 vấn đề."
 
 
+def test_check_json_gives_each_file_its_verdict_and_problems_as_records(plan, tmp_path):
+    import json
+
+    from tests.returns import edit, entry, make_return
+
+    good = make_return(plan, "SYT", tmp_path / "syt.xlsx", {"MT4.CT1": entry(value=108.5)})
+    bad = edit(good, tmp_path / "sai số.xlsx", {"F12": 2, "G12": 0})
+    (tmp_path / "junk.xlsx").write_text("x")
+    result = run("check", bad, tmp_path / "junk.xlsx", good, "--json")
+    assert result.exit_code == 1
+    found = json.loads(result.output)  # nothing but the JSON document on standard output
+    assert [(f["file"], f["status"], f["verdict"], f["unit"], f["period"]) for f in found] == [
+        ("sai số.xlsx", "accepted-with-problems", "đã nhận, có vấn đề", "SYT", "2020"),
+        ("junk.xlsx", "rejected", "bị từ chối", None, None),
+        ("syt.xlsx", "accepted", "đã nhận", "SYT", "2020")]
+    assert [(p["code"], p["severity"], p["sheet"], p["cell"]) for p in found[0]["problems"]] == [
+        ("denominator-zero", "lỗi", "Nhập liệu", "G12")]
+    assert found[0]["problems"][0]["message"].startswith("Mẫu số bằng 0: không tính được tỷ lệ.")
+    assert [p["code"] for p in found[1]["problems"]] == ["not-a-workbook"] and found[2]["problems"] == []
+    assert run("check", good, "--json").exit_code == 0
+
+
 def test_check_and_ingest_say_the_same_of_the_same_file(plan, tmp_path):
     from tests.returns import edit, entry, make_return
 
@@ -239,7 +261,7 @@ def test_clicks_own_messages_are_vietnamese():
 
 
 # Capitalised words a help page may show that are not placeholders: names of formats and protocols.
-NOT_PLACEHOLDERS = {"PDF", "SMTP", "UTF-8", "YYYY-MM-DD", "CSV"}
+NOT_PLACEHOLDERS = {"PDF", "SMTP", "UTF-8", "YYYY-MM-DD", "CSV", "JSON"}
 
 
 def capitalised_phrases(text: str) -> list[str]:
