@@ -68,7 +68,7 @@ def submission_rows(plan: Plan, period: Period, files: list[StoredFile], current
         expected = len(plan.elements_for(unit.code))
         mine = by_unit.get(unit.code, [])
         unread = (unreadable or {}).get(unit.code, [])
-        rejected = sorted([f for f in mine if f.status == REJECTED] + unread, key=lambda f: f.id)
+        rejected = [f for f in mine if f.status == REJECTED] + unread  # the unread last: shown when nothing is usable
         chosen = current.get(unit.code)
         notes = [f"Tệp '{f.original_name}' không đọc được (nhận ra đơn vị qua địa chỉ người gửi)" for f in unread]
         if chosen is None:
