@@ -508,13 +508,13 @@ def _day(ctx, param, value: str | None):
 @click.option("--unit", "units", multiple=True, metavar="MÃ", help="Chỉ trả lời đơn vị này (có thể lặp lại).")
 @click.option("--deadline", callback=_day, metavar="NGÀY",
               help="Hạn gửi lại (YYYY-MM-DD); mặc định 3 ngày làm việc kể từ hôm nay (không tính ngày lễ, Tết "
-                   "và các ngày nghỉ ghi trong bdg.toml).")
+                   "và các ngày nghỉ ghi trong bdg.toml), nhưng không sớm hơn hạn nộp của kỳ.")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="Tệp cấu hình có mục [smtp] (host, port, security, user, from).")
 @dir_option
 def feedback(inbox, period, out_dir, plan_path, store_path, send, units, deadline, config_path):
     """Nhận các biểu trong HỘP-THƯ rồi gửi lại cho từng đơn vị biểu có lỗi, đã đánh dấu các ô cần sửa."""
-    from bdg_excel.feedback import default_deadline, feedback as answer_units
+    from bdg_excel.feedback import feedback as answer_units
     from bdg_excel.notices import failed, summary_lines
 
     inbox = _needed(inbox or _folder().inbox, "inbox")
@@ -523,7 +523,7 @@ def feedback(inbox, period, out_dir, plan_path, store_path, send, units, deadlin
     units = tuple(_unit_code(plan, code) for code in units)
     settings = _smtp_settings(config_path) if send else None
     notices = answer_units(Path(inbox), plan, period, Path(out_dir), _store(store_path), unit_codes=units,
-                           settings=settings, deadline=deadline or default_deadline(_folder().days_off),
+                           settings=settings, deadline=deadline, days_off=_folder().days_off,
                            show_progress=True)
     _echo(summary_lines(notices, None if send else Path(out_dir)))
     if failed(notices):

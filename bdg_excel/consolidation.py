@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parseaddr
 
 from bdg_excel import clock
 from bdg_excel.aggregate import ElementFigure, UnitFigure, UnitRow, aggregate, unit_results
@@ -15,7 +14,7 @@ from bdg_excel.submission import REJECTED
 from bdg_excel.numbers import to_decimal
 from bdg_excel.plan import Period, Plan
 from bdg_excel.problems import Problem
-from bdg_excel.status import SubmissionRow, submission_rows
+from bdg_excel.status import SubmissionRow, Unclaimed, misdirected, submission_rows, unclaimed_files
 from bdg_excel.store import Store, StoredFile, latest_of
 
 
@@ -33,6 +32,7 @@ class Consolidation:
     problems: list[tuple[str, Problem]]
     notes: dict[str, str]
     generated_at: datetime
+    unclaimed: tuple[Unclaimed, ...] = ()  # rejected files no unit of the plan claims, that came in its round
     failures: tuple[str, ...] = ()  # tracebacks of our own errors while reading inbox files
 
     @property
@@ -74,36 +74,30 @@ def _previous(plan: Plan, store: Store, period: str) -> dict[str, str]:
     return {r.element.code: format_figure(r.element, r.entry) for r in results if r.result is not None}
 
 
-def _problems(store: Store, files: list[StoredFile], current: dict[str, StoredFile], period: str,
-              outcomes: list[Outcome]) -> list[tuple[str, Problem]]:
-    """Problems of the current and rejected returns of the period, and of inbox files of no or another period."""
+def _problems(plan: Plan, store: Store, files: list[StoredFile], current: dict[str, StoredFile], period: Period,
+              outcomes: list[Outcome], unclaimed: list[Unclaimed]) -> list[tuple[str, Problem]]:
+    """Problems of the current and rejected returns of the period, of the files no unit of the plan claims that
+    came in its round (under the unit whose address sent them), and of returns of another period that came in
+    its round (perhaps the wrong form); and the inbox entries that were skipped."""
     current_ids = {f.id for f in current.values()}
-    shown = {f.sha256: f for f in files if f.id in current_ids or f.status == REJECTED}
-    strays = [o for o in outcomes if o.period != period and o.sha256]
-    for outcome in strays:
-        if outcome.sha256 not in shown and (stored := store.file(outcome.sha256)):
-            shown[stored.sha256] = stored
-    by_id = {f.id: f for f in shown.values()}
+    shown = {f.sha256: (f.unit or "", f) for f in files if f.id in current_ids or f.status == REJECTED}
+    for item in unclaimed:
+        shown.setdefault(item.stored.sha256, (item.unit.code if item.unit else "", item.stored))
+    strays = []
+    for outcome in outcomes:
+        stored = store.file(outcome.sha256) if outcome.sha256 and outcome.sha256 not in shown else None
+        if stored is not None and misdirected(plan, stored, period):
+            shown[stored.sha256] = (stored.unit or "", stored)
+            strays.append(outcome)
+    by_id = {f.id: (unit, f) for unit, f in shown.values()}
     rows = []
     for row in store.problems(list(by_id)):
-        stored = by_id[row["file_id"]]
-        rows.append((stored.unit or "", Problem(row["code"], row["severity"], row["message"], stored.original_name,
-                                                row["sheet"] or "", row["cell"] or "")))
-    rows += [(o.unit or "", o.period_problem(period)) for o in strays if o.other_period(period)]
+        unit, stored = by_id[row["file_id"]]
+        rows.append((unit, Problem(row["code"], row["severity"], row["message"], stored.original_name,
+                                   row["sheet"] or "", row["cell"] or "")))
+    rows += [(o.unit or "", o.period_problem(period.code)) for o in strays]
     rows += [("", p) for o in outcomes if not o.sha256 for p in o.problems]
     return rows
-
-
-def unreadable_by_unit(plan: Plan, store: Store, outcomes: list[Outcome]) -> dict[str, list[StoredFile]]:
-    """The files among ``outcomes`` that could not be read at all, under the unit whose address emailed them
-    (known from ``bdg collect``); files of unknown senders are left out."""
-    found: dict[str, list[StoredFile]] = {}
-    for outcome in outcomes:
-        if outcome.unreadable and (stored := store.file(outcome.sha256)):
-            unit = plan.unit_with_address(parseaddr(stored.sender or "")[1])
-            if unit is not None:
-                found.setdefault(unit.code, []).append(stored)
-    return found
 
 
 def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> Consolidation:
@@ -119,13 +113,15 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
         prefix = f"{unit}: " if len(plan.units_for(code)) > 1 else ""
         notes[code] = "; ".join(filter(None, [notes.get(code, ""), prefix + note]))
     previous_period = plan.previous_period(period.code)
+    unclaimed = unclaimed_files(plan, store, [o.sha256 for o in outcomes if o.sha256], period, current)
     return Consolidation(
         plan=plan, period=period, figures=results, previous_period=previous_period,
         previous=_previous(plan, store, previous_period),
         unit_rows=unit_results(plan, figures, unit_notes, year),
-        submissions=submission_rows(plan, period, files, current, filled, unreadable_by_unit(plan, store, outcomes)),
-        problems=_problems(store, files, current, period.code, outcomes),
-        notes=notes, generated_at=clock.now(), failures=tuple(o.failure for o in outcomes if o.failure))
+        submissions=submission_rows(plan, period, files, current, filled, unclaimed),
+        problems=_problems(plan, store, files, current, period, outcomes, unclaimed),
+        notes=notes, generated_at=clock.now(), failures=tuple(o.failure for o in outcomes if o.failure),
+        unclaimed=tuple(unclaimed))
 
 
 def summary_lines(result: Consolidation) -> list[str]:

@@ -1,56 +1,64 @@
 """The units' returns answered: ingest the inbox, then send each unit whose latest return of the period
 has a problem, was rejected or is empty its workbook annotated, with a short message and a new deadline.
-A file that could not be read at all is answered without attachment, asking for it again."""
+A file no unit claims is answered to the unit whose address emailed it: one that could not be read, without
+attachment, asking for it again; another plan's form (or another unit's), with this period's workbook."""
 from __future__ import annotations
 
 from datetime import date
-from email.utils import parseaddr
 from pathlib import Path
 
 from bdg_excel import clock
 from bdg_excel.annotate import annotated_return
-from bdg_excel.ingest import Outcome, inbox_entries, ingest_paths
+from bdg_excel.ingest import inbox_entries, ingest_paths
 from bdg_excel.layout import template_file_name
 from bdg_excel.mail import SmtpSettings
 from bdg_excel.notices import FEEDBACK, Letter, Notice, already_written, deliver, problem_list
 from bdg_excel.plan import Period, Plan, Unit
 from bdg_excel.problems import ERROR, Problem
 from bdg_excel.progress import Progress
-from bdg_excel.store import Store, StoredFile
+from bdg_excel.status import Unclaimed, misdirected, unclaimed_files
+from bdg_excel.store import Store, StoredFile, latest_of
 from bdg_excel.submission import ACCEPTED, REJECTED
 from bdg_excel.template import template_units, write_template
 from bdg_excel.workdays import working_days_after
 
 WORKING_DAYS = 3
+NOT_THIS_FORM = ("wrong-plan", "unknown-unit", "unit-not-expected")  # a workbook, but not this unit's form
 
 
-def default_deadline(days_off: tuple[date, ...] = ()) -> date:
-    """Three working days from today in Vietnam (public holidays and ``days_off`` are not working days)."""
-    return working_days_after(clock.now().date(), WORKING_DAYS, days_off)
+def default_deadline(period: Period, days_off: tuple[date, ...] = ()) -> date:
+    """Three working days from today in Vietnam (public holidays and ``days_off`` are not working days), or the
+    period's own deadline when that is later: a unit answered early keeps the time the plan gives it."""
+    return max(working_days_after(clock.now().date(), WORKING_DAYS, days_off), period.deadline)
 
 
 def feedback(inbox: Path, plan: Plan, period_code: str, out_dir: Path, store_path: Path, *, unit_codes=(),
-             settings: SmtpSettings | None = None, deadline: date | None = None, pause: float | None = None,
-             show_progress: bool = False) -> list[Notice]:
+             settings: SmtpSettings | None = None, deadline: date | None = None, days_off: tuple[date, ...] = (),
+             pause: float | None = None, show_progress: bool = False) -> list[Notice]:
     """Ingest ``inbox``, then answer every unit (of ``unit_codes``, else all) whose latest return of the
-    period needs it: annotated workbooks and .eml drafts in ``out_dir``, or messages sent with ``settings``."""
+    period needs it: annotated workbooks and .eml drafts in ``out_dir``, or messages sent with ``settings``.
+    Without a ``deadline``, the default one (``days_off`` are not working days)."""
     period = plan.period(period_code)
     units = template_units(plan, unit_codes)
-    deadline = deadline or default_deadline()
+    deadline = deadline or default_deadline(period, days_off)
     paths, _ = inbox_entries(inbox)  # skipped entries are ingest's to list, not the units'
     with Store(store_path) as store:
         outcomes = list(ingest_paths(paths, plan, store, Progress(len(paths)) if show_progress else None))
-        latest = {f.unit: f for f in store.files(period.code) if f.unit}
+        files = store.files(period.code)
+        latest = {f.unit: f for f in files if f.unit}
         reply = _Reply(plan, period, store, Path(out_dir), settings, deadline, pause)
         notices = [reply.to_return(unit, latest[unit.code]) for unit in units
                    if unit.code in latest and latest[unit.code].status != ACCEPTED]
-        unreadable = [reply.to_unreadable(outcome, units) for outcome in outcomes if outcome.unreadable]
+        sha256s = [o.sha256 for o in outcomes if o.sha256]
+        unclaimed = [reply.to_unclaimed(item, units)
+                     for item in unclaimed_files(plan, store, sha256s, period, latest_of(files))]
         # with --unit, a file nobody can tie to one of those units is not theirs to hear about
-        notices += [n for n in unreadable if not (unit_codes and n and n.outcome == "unknown-sender")]
+        notices += [n for n in unclaimed if not (unit_codes and n and n.outcome == "unknown-sender")]
         without_return = {u.code: u for u in units if u.code not in latest}
-        for outcome in outcomes:  # a unit that sent only another period's form this round: once per unit
-            if outcome.unit in without_return and outcome.other_period(period.code):
-                notices.append(reply.to_other_period(without_return.pop(outcome.unit), store.file(outcome.sha256)))
+        for sha256 in dict.fromkeys(sha256s):  # a unit that sent only another period's form this round: once per unit
+            stored = store.file(sha256)
+            if stored and stored.unit in without_return and misdirected(plan, stored, period):
+                notices.append(reply.to_other_period(without_return.pop(stored.unit), stored))
     return [n for n in notices if n is not None]
 
 
@@ -81,24 +89,27 @@ class _Reply:
         path = annotated_return(self.plan, self.period, unit, data, problems, self.out_dir / f"{stem}.xlsx")
         return self._send(self._annotated(unit, stored, problems, path), stem)
 
-    def to_unreadable(self, outcome: Outcome, units: list[Unit]) -> Notice | None:
-        """A file that could not be read at all, answered to the unit that emailed it, when known."""
-        stored = self.store.file(outcome.sha256)
-        address = parseaddr(self.store.sender_of(outcome.sha256) or "")[1].lower()
-        owner = self.plan.unit_with_address(address)
-        unit = owner if owner in units else None
+    def to_unclaimed(self, item: Unclaimed, units: list[Unit]) -> Notice | None:
+        """A file no unit claims (unreadable, or another plan's form), answered to the unit that emailed it,
+        when known and among ``units``."""
+        stored, unit = item.stored, item.unit
         if unit is None:
-            if address and owner is None:
+            if item.address:
                 return Notice(stored.original_name, "unknown-sender",
-                              f"'{address}' không phải địa chỉ của đơn vị nào trong kế hoạch; hãy trả lời người gửi")
-            if address:  # a unit left out by --unit
-                return None
+                              f"'{item.address}' không phải địa chỉ của đơn vị nào trong kế hoạch; hãy trả lời người gửi")
             return Notice(stored.original_name, "unknown-sender",
-                          "tệp không đọc được và không rõ ai gửi (không nhận qua 'bdg collect'); hãy hỏi đơn vị")
+                          "tệp không dùng được và không rõ ai gửi (không nhận qua 'bdg collect'); hãy hỏi đơn vị")
+        if unit not in units:  # a unit left out by --unit
+            return None
         problems = [Problem(r["code"], r["severity"], r["message"], stored.original_name)
                     for r in self.store.problems([stored.id])]
         stem = Path(template_file_name(self.period.code, unit.code, unit.name)).stem + f"_gui-lai_{stored.id}"
-        return self._answered_before(unit, stored) or self._send(self._ask_again(unit, stored, problems), stem)
+        if skipped := self._answered_before(unit, stored):
+            return skipped
+        if stored.first_error in NOT_THIS_FORM:
+            path = write_template(self.plan, self.period, unit, self.out_dir / f"{stem}.xlsx")
+            return self._send(self._other_form(unit, stored, problems, path), stem)
+        return self._send(self._ask_again(unit, stored, problems), stem)
 
     def to_other_period(self, unit: Unit, stored: StoredFile) -> Notice:
         """A unit that sent only a return of another period this round: its collection workbook of this
@@ -139,6 +150,18 @@ class _Reply:
             "", "Trân trọng,", self.plan.info.collector, ""])
         return Letter(unit, self.period.code, FEEDBACK, stored.sha256,
                       f"[BĐG] Kết quả kiểm tra: {self.period.name} – {unit.name}", body, path)
+
+    def _other_form(self, unit: Unit, stored: StoredFile, problems: list[Problem], path: Path) -> Letter:
+        body = "\n".join([
+            f"Kính gửi {unit.name},", "",
+            f"{self.plan.info.collector} đã nhận tệp '{stored.original_name}' của đơn vị cho kỳ {self.period.code} "
+            f"({self.period.name}), nhưng đó không phải biểu thu thập số liệu của đơn vị trong "
+            f"{self.plan.info.title}:", "",
+            problem_list([p.message for p in problems]), "",
+            f"Đề nghị đơn vị điền biểu đính kèm '{path.name}' và gửi lại chậm nhất ngày {self.deadline:%d/%m/%Y}.", "",
+            "Trân trọng,", self.plan.info.collector, ""])
+        return Letter(unit, self.period.code, FEEDBACK, stored.sha256,
+                      f"[BĐG] Gửi nhầm biểu: {self.period.name} – {unit.name}", body, path)
 
     def _ask_again(self, unit: Unit, stored: StoredFile, problems: list[Problem]) -> Letter:
         body = "\n".join([

@@ -47,11 +47,6 @@ class Outcome:
     known: bool = False
     failure: str = ""
 
-    @property
-    def unreadable(self) -> bool:
-        """True for a stored file that could not be read as a return at all: no unit, no period."""
-        return bool(self.sha256) and self.status == REJECTED and not self.unit
-
     def other_period(self, period: str | None) -> bool:
         """True when the file is a usable return of another period than ``period``."""
         return bool(period) and self.status in (ACCEPTED, WITH_PROBLEMS) and self.period != period

@@ -9,6 +9,7 @@ from bdg_excel.atomic import atomic_output
 from bdg_excel.filenames import free_path, safe_name
 from bdg_excel.plan import Unit
 from bdg_excel.store import Store, StoredFile
+from bdg_excel.submission import REJECTED
 
 UNKNOWN_PERIOD, UNKNOWN_UNIT = "khong-ro-ky", "khong-ro-don-vi"
 
@@ -24,7 +25,7 @@ class Copied:
 
 def export_originals(store: Store, out_dir: Path, period: str | None = None, unit: Unit | None = None) -> list[Copied]:
     """Write every stored file (of ``period``, of ``unit``) to ``out_dir/PERIOD/UNIT_RECEIVED_NAME``; a
-    unit's files include those that could not be read at all but were emailed from its address.
+    unit's files include the rejected ones (unreadable, another plan's form) emailed from its address.
 
     RECEIVED is when the unit sent it, so a unit's versions sort in order. A file with the same
     bytes already there is left alone; a different file is never overwritten (-2, -3 ... instead).
@@ -39,7 +40,8 @@ def export_originals(store: Store, out_dir: Path, period: str | None = None, uni
             continue
         received = stored.received_at[:19].replace("T", "_").replace(":", "-")
         folder = Path(out_dir) / (stored.period or UNKNOWN_PERIOD)
-        name = safe_name(f"{stored.unit or UNKNOWN_UNIT}_{received}_{stored.original_name}")
+        owner = unit.code if unit else stored.unit or UNKNOWN_UNIT
+        name = safe_name(f"{owner}_{received}_{stored.original_name}")
         path, present = free_path(folder, name, data)
         if not present:
             with atomic_output(path) as tmp:
@@ -49,8 +51,8 @@ def export_originals(store: Store, out_dir: Path, period: str | None = None, uni
 
 
 def _sent_by(stored: StoredFile, unit: Unit) -> bool:
-    """The unit's return, or a file of no unit (unreadable) emailed from one of the unit's addresses."""
-    return stored.unit == unit.code or (stored.unit is None and unit.has_address(parseaddr(stored.sender or "")[1]))
+    """The unit's return, or a rejected file (unreadable, another plan's form) emailed from one of its addresses."""
+    return stored.unit == unit.code or (stored.status == REJECTED and unit.has_address(parseaddr(stored.sender or "")[1]))
 
 
 def summary_lines(copied: list[Copied], out_dir: Path) -> list[str]:

@@ -271,6 +271,14 @@ class Plan:
     def elements_of(self, indicator: str) -> tuple[DataElement, ...]:
         return tuple(e for e in self.elements if e.indicator == indicator)
 
+    def round_of(self, day: date) -> Period | None:
+        """The period whose round a file that came on ``day`` belongs to: the one whose deadline is nearest
+        (of two as near, the later). A six-month return sent in June is the six-month round's; the same form
+        sent in December, beside the annual deadline, came in the annual round."""
+        if not self.periods:
+            return None
+        return min(self.periods, key=lambda p: (abs((p.deadline - day).days), -p.deadline.toordinal()))
+
     def period(self, code: str) -> Period:
         """The period with this code, or a PlanError naming the periods the plan has."""
         if not re.fullmatch(r"\d{4}(-H1)?", code):

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from bdg_excel.consolidation import build, unreadable_by_unit
+from bdg_excel.consolidation import build
 from bdg_excel.ingest import Outcome, inbox_entries
 from bdg_excel.notices import FEEDBACK
 from bdg_excel.plan import Period, Plan, placeholder_addresses
 from bdg_excel.problems import ERROR
-from bdg_excel.status import LATE, NOT_RECEIVED, ON_TIME, SubmissionRow, submission_rows
+from bdg_excel.status import LATE, NOT_RECEIVED, ON_TIME, SubmissionRow, misdirected, submission_rows
 from bdg_excel.store import Store
 
 
@@ -32,9 +32,9 @@ class RoundStatus:
     consolidated: Path | None  # the period's consolidated workbook, when it exists
     placeholders: int = 0  # example addresses (.example) still in the plan
     unanswered: int = 0  # units whose last file of the period has problems no feedback was written about
-    unreadable: list[str] = field(default_factory=list)  # inbox files of no known unit (corrupt, locked, not ours)
-    other_period: list[str] = field(default_factory=list)  # "NINHHOA: kỳ 2026-H1 (tên tệp)": an earlier period's
-    # form from a unit that has sent nothing for this one
+    unreadable: list[str] = field(default_factory=list)  # inbox files no unit of the plan claims (corrupt, not ours)
+    other_period: list[str] = field(default_factory=list)  # "NINHHOA: kỳ 2026-H1 (tên tệp)": another period's
+    # form that came in this round from a unit that has sent nothing for this one
 
     @property
     def returned(self) -> list[SubmissionRow]:
@@ -56,9 +56,8 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
         with Store(store_path) as store:
             in_store = [(path, stored) for path in inbox_files if (stored := store.file(_sha256(path)))]
             known = {path for path, _ in in_store}
-            unread = [Outcome(path, stored.sha256, stored.status, stored.unit, stored.period) for path, stored in in_store
-                      if stored.unit is None or stored.period is None]
-            result = build(plan, period, store, unread)
+            result = build(plan, period, store, [Outcome(path, stored.sha256, stored.status, stored.unit, stored.period)
+                                                 for path, stored in in_store])
             rows = result.submissions
             severities = Counter(p.severity for _, p in result.problems)
             errors, warnings = severities[ERROR], sum(severities.values()) - severities[ERROR]
@@ -67,24 +66,15 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
             answered = {about for _, about in store.messages(period.code, FEEDBACK)}
             unanswered = sum(1 for f in last.values() if f.problem_count and f.sha256 not in answered)
             returned = {r.unit.code for r in rows if r.status.startswith((ON_TIME, LATE))}
-            senders = {f.sha256: unit for unit, files in unreadable_by_unit(plan, store, unread).items() for f in files}
-            for _, stored in in_store:
-                if stored.unit is None or stored.period is None:
-                    owner = senders.get(stored.sha256)
-                    unreadable.append(stored.original_name + (f" (của {owner})" if owner else ""))
-                elif _order(stored.period) < _order(period.code) and stored.unit not in returned:
-                    other_period.append(f"{stored.unit}: kỳ {stored.period} ({stored.original_name})")
+            unreadable = [u.stored.original_name + (f" (của {u.unit.code})" if u.unit else "") for u in result.unclaimed]
+            other_period = [f"{stored.unit}: kỳ {stored.period} ({stored.original_name})" for _, stored in in_store
+                            if misdirected(plan, stored, period) and stored.unit not in returned]
     waiting = len([path for path in inbox_files if path not in known])
     count = len(list(templates.glob(f"{period.code}_*.xlsx"))) if templates and templates.is_dir() else \
         (0 if templates else None)
     return RoundStatus(period, today, rows, errors, warnings, waiting, count, mailed,
                        consolidated if consolidated and consolidated.is_file() else None,
                        len(placeholder_addresses(plan)), unanswered, unreadable, other_period)
-
-
-def _order(period: str) -> tuple[int, int]:
-    """Periods in time order: 2020-H1 before 2020."""
-    return int(period[:4]), 0 if period.endswith("-H1") else 1
 
 
 def _inbox_files(inbox: Path | None) -> list[Path]:
@@ -123,10 +113,10 @@ def status_lines(state: RoundStatus) -> list[str]:
         lines.append("Biểu không dùng được: " + ", ".join(f"{r.unit.code} ({r.status})" for r in unusable) + ".")
     lines.append(f"Vấn đề trong các biểu đã nhận: {state.errors} lỗi, {state.warnings} cảnh báo.")
     if state.unreadable:
-        lines.append(f"Tệp không đọc được hoặc không rõ đơn vị ({len(state.unreadable)}): "
+        lines.append(f"Tệp không dùng được, không phải biểu của đơn vị nào trong kế hoạch ({len(state.unreadable)}): "
                      + ", ".join(state.unreadable) + " – xem trang 'Lỗi' của bảng tổng hợp.")
     if state.other_period:
-        lines.append(f"Tệp của kỳ trước trong hộp thư, đơn vị chưa gửi biểu kỳ này ({len(state.other_period)}): "
+        lines.append(f"Biểu của kỳ khác nhận trong đợt này, đơn vị chưa gửi biểu kỳ này ({len(state.other_period)}): "
                      + "; ".join(state.other_period)
                      + " – đơn vị có thể đã gửi nhầm biểu.")
     if state.waiting:

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 
-from bdg_excel.submission import REJECTED, WITH_PROBLEMS
+from bdg_excel.submission import ACCEPTED, REJECTED, WITH_PROBLEMS
 from bdg_excel.plan import Period, Plan, Unit
-from bdg_excel.store import StoredFile
+from bdg_excel.store import Store, StoredFile
 
 ON_TIME, LATE, PROBLEMS, REJECTED_ONLY, EMPTY, NOT_RECEIVED = (
     "Đúng hạn", "Nộp muộn", "có vấn đề", "Bị từ chối", "Gửi biểu trống", "Chưa nhận")
@@ -40,6 +40,53 @@ def received_time(stored: StoredFile) -> datetime | None:
         return None
 
 
+def came_in_round(plan: Plan, stored: StoredFile, period: Period) -> bool:
+    """True when the file reached us in ``period``'s round (see ``Plan.round_of``); a file of unknown time does."""
+    received = received_time(stored)
+    return received is None or plan.round_of(received.date()) == period
+
+
+@dataclass(frozen=True)
+class Unclaimed:
+    """A rejected file that is no return of the plan's units (it cannot be read, or it is another plan's form),
+    with the unit whose address emailed it (known from ``bdg collect``), if any."""
+
+    stored: StoredFile
+    unit: Unit | None
+    address: str
+
+
+def _claimed(plan: Plan, stored: StoredFile) -> bool:
+    """True when the file says it is a return of one of the plan's units and periods."""
+    return (plan.unit(stored.unit or "") is not None and stored.plan_id in (None, plan.info.id)
+            and any(p.code == stored.period for p in plan.periods))
+
+
+def unclaimed_files(plan: Plan, store: Store, sha256s: list[str], period: Period,
+                    current: dict[str, StoredFile]) -> list[Unclaimed]:
+    """The rejected files among ``sha256s`` that are no return of the plan's units and came in ``period``'s
+    round, less those a usable return the same unit sent afterwards has replaced."""
+    found = []
+    for sha256 in dict.fromkeys(sha256s):
+        stored = store.file(sha256)
+        if stored is None or stored.status != REJECTED or _claimed(plan, stored) or \
+                not came_in_round(plan, stored, period):
+            continue
+        address = parseaddr(stored.sender or "")[1].lower()
+        unit = plan.unit_with_address(address)
+        later = current.get(unit.code) if unit else None
+        if later is not None and (received_time(later) or datetime.max) >= (received_time(stored) or datetime.min):
+            continue  # the unit sent a usable return since
+        found.append(Unclaimed(stored, unit, address))
+    return found
+
+
+def misdirected(plan: Plan, stored: StoredFile, period: Period) -> bool:
+    """True for a usable return of another period that came in ``period``'s round: perhaps the wrong form."""
+    return stored.status in (ACCEPTED, WITH_PROBLEMS) and stored.period != period.code and \
+        came_in_round(plan, stored, period)
+
+
 def _status(current: StoredFile, first: StoredFile, period: Period) -> str:
     """On time when the unit's first usable file came by the deadline: a correction sent later, when asked
     for, does not make the unit late; 'có vấn đề' when the file in use has problems."""
@@ -56,10 +103,9 @@ def _not_current(rejected: list[StoredFile]) -> str:
 
 
 def submission_rows(plan: Plan, period: Period, files: list[StoredFile], current: dict[str, StoredFile],
-                    filled: dict[str, int], unreadable: dict[str, list[StoredFile]] | None = None) -> list[SubmissionRow]:
+                    filled: dict[str, int], unclaimed: list[Unclaimed] = ()) -> list[SubmissionRow]:
     """A row for every unit that enters data: on time, late, with problems, rejected or not received.
-    ``unreadable``: files that could not be read at all, under the unit whose address emailed them; they
-    count as that unit's rejected files."""
+    ``unclaimed`` files (see ``unclaimed_files``) count as rejected files of the unit whose address sent them."""
     by_unit: dict[str, list[StoredFile]] = {}
     for stored in files:
         by_unit.setdefault(stored.unit, []).append(stored)
@@ -67,10 +113,10 @@ def submission_rows(plan: Plan, period: Period, files: list[StoredFile], current
     for unit in plan.reporting_units:
         expected = len(plan.elements_for(unit.code))
         mine = by_unit.get(unit.code, [])
-        unread = (unreadable or {}).get(unit.code, [])
-        rejected = [f for f in mine if f.status == REJECTED] + unread  # the unread last: shown when nothing is usable
+        theirs = [u.stored for u in unclaimed if u.unit == unit]
+        rejected = [f for f in mine if f.status == REJECTED] + theirs  # theirs last: shown when nothing is usable
         chosen = current.get(unit.code)
-        notes = [f"Tệp '{f.original_name}' không đọc được (nhận ra đơn vị qua địa chỉ người gửi)" for f in unread]
+        notes = [f"Tệp '{f.original_name}' không dùng được (nhận ra đơn vị qua địa chỉ người gửi)" for f in theirs]
         if chosen is None:
             status = _not_current(rejected)
             chosen = rejected[-1] if rejected else None

@@ -230,7 +230,7 @@ def test_an_unreadable_file_gets_a_message_without_attachment_asking_for_it_agai
     assert result.exit_code == 1
     lines = sorted(result.output.splitlines()[:2])
     assert lines[0].startswith("SYT: đã soạn thư – ")
-    assert lines[1].startswith("ai-gui.xlsx: không rõ đơn vị – tệp không đọc được và không rõ ai gửi")
+    assert lines[1].startswith("ai-gui.xlsx: không rõ đơn vị – tệp không dùng được và không rõ ai gửi")
     (eml,) = (tmp_path / "out").glob("*.eml")
     message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert list(message.iter_attachments()) == []

@@ -1,0 +1,134 @@
+"""Which round a file belongs to: last round's returns in a shared inbox, another plan's form, a broken file
+replaced since. A file belongs to the round whose deadline is nearest to when it came (2026-H1: 15/6/2026;
+2026: 15/12/2026); the commune's figures are made up for each test."""
+import email
+import hashlib
+import os
+from datetime import datetime
+from email import policy
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from bdg_excel import clock
+from bdg_excel.cli import cli
+from bdg_excel.demo import seed_entries
+from bdg_excel.plan_files import builtin_plan, default_plan
+from bdg_excel.store import Store
+from tests.returns import entry, make_return
+
+PLAN = "khanhhoa-bdg-2026-2030"
+FIGURES = {"MT1.CT1.XA": entry(1, 2), "MT3.CT2a": entry(3, 4), "MT3.CT2b": entry(2, 4)}
+TODAY = datetime(2026, 11, 29, 9, 0)  # a Sunday, two weeks before the annual deadline
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture
+def plan(monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: TODAY)
+    return builtin_plan(PLAN)
+
+
+def arrived(path, when: datetime):
+    """The file as if it had come at ``when`` (Vietnam's time), dropped into the inbox by hand."""
+    stamp = when.replace(tzinfo=clock.VIETNAM).timestamp()
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def emailed(store, path, address: str, when: datetime) -> None:
+    """What 'bdg collect' records of an attachment: who emailed it, and when."""
+    with Store(store) as db:
+        db.record_received(hashlib.sha256(path.read_bytes()).hexdigest(), address, when.isoformat(), "Báo cáo",
+                           path.name)
+
+
+def returned(plan, unit: str, period: str, inbox, when: datetime):
+    return arrived(make_return(plan, unit, inbox / f"{unit}-{period}.xlsx", FIGURES, period=period), when)
+
+
+def letters(out) -> dict[str, email.message.EmailMessage]:
+    return {p.name: email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(out.glob("*.eml"))}
+
+
+def submissions(workbook) -> dict[str, tuple]:
+    sheet = openpyxl.load_workbook(workbook)["Tình trạng nộp"]
+    return {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
+def test_last_rounds_returns_in_the_inbox_are_not_taken_for_wrong_forms(plan, tmp_path):
+    inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
+    returned(plan, "NHATRANG", "2026-H1", inbox, datetime(2026, 6, 10, 9))
+    returned(plan, "CAMLINH", "2026-H1", inbox, datetime(2026, 7, 2, 9))  # late for June, still that round
+    returned(plan, "BANGOI", "2026-H1", inbox, datetime(2026, 11, 20, 9))  # the six-month form, in the annual round
+    returned(plan, "NHATRANG", "2026", inbox, datetime(2026, 11, 25, 9))
+    result = run("feedback", inbox, "--period", "2026", "--plan", PLAN, "--out", tmp_path / "out", "--store", store)
+    assert result.exit_code == 0, result.output
+    (name, letter), = letters(tmp_path / "out").items()
+    assert "_BANGOI_" in name and name.endswith("_bieu-dung-ky.eml")
+    body = letter.get_body().get_content()
+    assert "đó là biểu của kỳ 2026-H1" in body
+    assert "chậm nhất ngày 15/12/2026" in body  # three working days would be 2/12: the plan's deadline is later
+    status = run("status", "--period", "2026", "--plan", PLAN, "--store", store, "--inbox", inbox,
+                 "--as-of", "2026-11-29").output.splitlines()
+    (line,) = [s for s in status if s.startswith("Biểu của kỳ khác")]
+    assert "BANGOI: kỳ 2026-H1 (BANGOI-2026-H1.xlsx)" in line and "CAMLINH" not in line and "NHATRANG" not in line
+    assert run("consolidate", inbox, "--period", "2026", "--plan", PLAN, "--out", tmp_path / "t.xlsx",
+               "--store", store).exit_code == 1
+    errors = [row for row in openpyxl.load_workbook(tmp_path / "t.xlsx")["Lỗi"].iter_rows(min_row=2, values_only=True)]
+    assert [(row[0], row[1], row[4]) for row in errors] == [("BANGOI-2026-H1.xlsx", "BANGOI", "wrong-period")]
+
+
+def test_another_plans_form_from_a_units_address_is_that_units_rejected_return(plan, tmp_path):
+    old = default_plan()
+    inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
+    form = arrived(make_return(old, "PRTC", inbox / "2020_PRTC.xlsx", seed_entries(old)["PRTC"]),
+                   datetime(2026, 11, 20, 9))
+    emailed(store, form, "UBND phường Phan Rang <phanrang@khanhhoa.example>", datetime(2026, 11, 20, 9))
+    assert run("consolidate", inbox, "--period", "2026", "--plan", PLAN, "--out", tmp_path / "t.xlsx",
+               "--store", store).exit_code == 1
+    row = submissions(tmp_path / "t.xlsx")["PHANRANG"]
+    assert row[2:4] == ("Bị từ chối", "2020_PRTC.xlsx")
+    assert row[8] == "Tệp '2020_PRTC.xlsx' không dùng được (nhận ra đơn vị qua địa chỉ người gửi)"
+    errors = [row for row in openpyxl.load_workbook(tmp_path / "t.xlsx")["Lỗi"].iter_rows(min_row=2, values_only=True)]
+    assert [(row[1], row[4]) for row in errors] == [("PHANRANG", "wrong-plan")]
+    result = run("feedback", inbox, "--period", "2026", "--plan", PLAN, "--out", tmp_path / "out", "--store", store)
+    assert result.exit_code == 0, result.output
+    (letter,) = letters(tmp_path / "out").values()
+    assert letter["Subject"].startswith("[BĐG] Gửi nhầm biểu: ") and letter["To"] == "phanrang@khanhhoa.example"
+    assert "không phải biểu thu thập số liệu của đơn vị" in letter.get_body().get_content()
+    (attached,) = letter.iter_attachments()  # this period's workbook of the unit, to fill in
+    (workbook,) = tmp_path.joinpath("out").glob("*.xlsx")
+    assert attached.get_filename() == workbook.name
+    meta = {row[0]: row[1] for row in openpyxl.load_workbook(workbook)["_meta"].iter_rows(values_only=True)}
+    assert (meta["unit"], meta["period"], meta["plan_id"]) == ("PHANRANG", "2026", PLAN)
+    copied = run("originals", tmp_path / "goc", "--unit", "phanrang", "--plan", PLAN, "--store", store)
+    assert copied.exit_code == 0 and len(list((tmp_path / "goc").rglob("*.xlsx"))) == 1
+
+
+def test_a_broken_file_counts_in_its_own_round_and_not_once_the_unit_sent_a_good_one(plan, tmp_path):
+    inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
+    inbox.mkdir()
+    for unit, when in (("NHATRANG", datetime(2026, 11, 20, 9)), ("CAMLINH", datetime(2026, 6, 10, 9))):
+        broken = inbox / f"{unit}-hong.xlsx"
+        broken.write_bytes(b"PK\x03\x04 cut short: " + unit.encode())
+        arrived(broken, when)
+        emailed(store, broken, f"{unit.lower()}@khanhhoa.example", when)
+    returned(plan, "NHATRANG", "2026", inbox, datetime(2026, 11, 25, 9))  # sent again, readable
+    args = (inbox, "--plan", PLAN, "--store", store)
+    run("consolidate", *args, "--period", "2026", "--out", tmp_path / "nam.xlsx")
+    run("consolidate", *args, "--period", "2026-H1", "--out", tmp_path / "sau-thang.xlsx")
+    annual, half = submissions(tmp_path / "nam.xlsx"), submissions(tmp_path / "sau-thang.xlsx")
+    assert annual["NHATRANG"][2] == "Đúng hạn" and annual["NHATRANG"][8] == ""  # the broken file is history now
+    assert annual["CAMLINH"][2] == "Chưa nhận"  # its broken file came in June: the six-month round's
+    assert half["CAMLINH"][2:4] == ("Bị từ chối", "CAMLINH-hong.xlsx")
+    assert half["NHATRANG"][2] == "Chưa nhận"
+    errors = [row[0] for row in openpyxl.load_workbook(tmp_path / "nam.xlsx")["Lỗi"].iter_rows(min_row=2,
+                                                                                               values_only=True)]
+    assert errors == []
+    result = run("feedback", *args, "--period", "2026", "--out", tmp_path / "out")
+    assert result.exit_code == 0 and not list((tmp_path / "out").glob("*.eml")), result.output
