@@ -111,6 +111,9 @@ def aggregate(plan: Plan, figures: list[UnitFigure], year: int | None = None) ->
     return results
 
 
+NOT_SUMMED_NOTE = "chỉ nhập giá trị, không cộng được vào tổng"  # beside a unit's value left out of the sum
+
+
 @dataclass(frozen=True)
 class UnitRow:
     """One unit's figure for a data element that several units enter."""
@@ -137,6 +140,8 @@ def unit_results(plan: Plan, figures: list[UnitFigure], notes: dict[tuple[str, s
             entry = by_key.get((element.code, unit), Entry())
             result = exact_result(element, entry)
             note = notes.get((element.code, unit), "")
+            if entry.value is not None and not entry.has_fraction:
+                note = "; ".join(filter(None, [NOT_SUMMED_NOTE, note]))
             if entry.year is not None and entry.year != year and result is not None:
                 note = "; ".join(filter(None, [f"số liệu năm {entry.year}", note]))
             rows.append(UnitRow(element, unit, entry, result, judge(element, result, year), note))

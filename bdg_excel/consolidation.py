@@ -46,15 +46,21 @@ def _decimal(text: str | None):
     return None if text is None else to_decimal(text)
 
 
+UNUSABLE_NOTE = "có lỗi, chưa được tính (xem trang 'Lỗi')"  # beside a unit's figure that was typed but not used
+
+
 def _unit_figures(store: Store, current: dict[str, StoredFile]) -> tuple[list[UnitFigure], dict[tuple, str]]:
+    """The usable figures of the units' current returns, and notes by (code, unit): the unit's own, and why a
+    figure it typed is not used."""
     unit_of = {f.id: unit for unit, f in current.items()}
     figures, notes = [], {}
     for row in store.figures(list(unit_of)):
         unit = unit_of[row["file_id"]]
-        if row["note"]:
-            notes[(row["code"], unit)] = row["note"]
+        entry = Entry(*(_decimal(row[key]) for key in ("numerator", "denominator", "value")), year=row["data_year"])
+        why = "" if row["usable"] or entry.is_empty else UNUSABLE_NOTE
+        if row["note"] or why:
+            notes[(row["code"], unit)] = "; ".join(filter(None, [why, row["note"]]))
         if row["usable"]:
-            entry = Entry(*(_decimal(row[key]) for key in ("numerator", "denominator", "value")), year=row["data_year"])
             figures.append(UnitFigure(unit, row["code"], entry))
     return figures, notes
 

@@ -267,6 +267,21 @@ def test_values_without_fractions_from_several_units_are_a_problem(plan, tmp_pat
     assert rows[10][2].endswith("(5/7 đơn vị)")
 
 
+def test_the_per_unit_sheet_says_why_a_figure_a_unit_typed_is_not_in_the_sum(plan, tmp_path):
+    inbox = tmp_path / "inbox"
+    paths = _inbox(plan, inbox)
+    edit(paths["PRTC"], cells={("MT2.CT1", "numerator"): None, ("MT2.CT1", "denominator"): None,
+                               ("MT2.CT1", "value"): 50,  # a value alone: it cannot be summed
+                               ("MT2.CT3", "numerator"): 900, ("MT2.CT3", "denominator"): 90})  # an error
+    out = tmp_path / "t.xlsx"
+    run("consolidate", inbox, "--period", "2020", "--out", out, "--store", tmp_path / "s.sqlite")
+    rows = openpyxl.load_workbook(out)["Theo đơn vị"].iter_rows(min_row=2, values_only=True)
+    notes = {(row[0], row[3]): (row[10], row[11]) for row in rows}
+    assert notes[("MT2.CT1", "PRTC")] == ("Đạt", "chỉ nhập giá trị, không cộng được vào tổng")
+    assert notes[("MT2.CT3", "PRTC")] == ("Chưa có số liệu", "có lỗi, chưa được tính (xem trang 'Lỗi')")
+    assert notes[("MT2.CT3", "BACAI")] == ("Đạt", "")
+
+
 def test_text_from_returns_is_never_a_formula(plan, tmp_path):
     inbox = tmp_path / "inbox"
     paths = _inbox(plan, inbox)
