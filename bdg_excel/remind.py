@@ -61,8 +61,7 @@ def _letter(plan: Plan, period: Period, unit: Unit, sent: list[StoredFile], answ
         subject = f"[BĐG] Nhắc gửi: {period.name} – {unit.name}"
         opening = (f"Đến ngày {as_of:%d/%m/%Y}, {plan.info.collector} {received}. Xin trân trọng nhắc đơn vị "
                    f"gửi báo cáo trước hạn nộp ngày {deadline}.")
-    missing = [f"{e.code}: {e.label}" + (f" – {e.breakdown}" if e.breakdown else "")
-               for e in plan.elements_for(unit.code)]
+    missing = [f"{e.code}: {e.full_label}" for e in plan.elements_for(unit.code)]
     body = "\n".join([f"Kính gửi {unit.name},", "", opening, "", "Các số liệu còn thiếu:",
                       *(f"  - {line}" for line in missing), "",
                       "Biểu thu thập số liệu đã được gửi kèm thư trước; nếu cần biểu mới, xin trả lời thư này.",
