@@ -149,7 +149,7 @@ def test_a_unit_is_not_answered_twice_about_the_same_return(answered):
     again = feedback(tmp_path / "inbox", tmp_path, out="again")
     assert again.exit_code == 0
     assert not (tmp_path / "again").exists()
-    assert [line.split(":")[0] for line in again.output.splitlines() if "bỏ qua – đã trả lời" in line] == \
+    assert [line.split(":")[0] for line in again.output.splitlines() if "bỏ qua – đã soạn thư trả lời tệp này" in line] == \
         ["SNV", "SYT", "PRTC"]
 
 
@@ -313,7 +313,7 @@ def test_an_unreadable_file_gets_a_message_without_attachment_asking_for_it_agai
     assert not list((tmp_path / "out").glob("*.xlsx"))
     only_syt = feedback(inbox, tmp_path, "--unit", "SYT")  # the file nobody sent is not SYT's to hear about
     assert only_syt.exit_code == 0 and "ai-gui.xlsx" not in only_syt.output
-    assert only_syt.output.splitlines()[0].startswith("SYT: bỏ qua – đã trả lời tệp này lúc ")
+    assert only_syt.output.splitlines()[0].startswith("SYT: bỏ qua – đã soạn thư trả lời tệp này lúc ")
 
 
 def test_units_with_a_clean_return_get_nothing(plan, tmp_path):
@@ -393,6 +393,25 @@ def test_sent_over_the_real_smtp_server_with_the_annotated_workbook(plan, tmp_pa
 
 
 @pytest.mark.slow
+def test_a_reminder_points_to_the_feedback_letter_only_once_it_was_sent(plan, tmp_path):
+    from tests.smtp_server import SmtpServer
+
+    inbox = tmp_path / "inbox"
+    make_return(plan, "SYT", inbox / "syt-bao-cao-nam.xlsx", seed_entries(plan)["SYT"], period="2020-H1")
+    with SmtpServer(tmp_path) as server:
+        sent = feedback(inbox, tmp_path, "--send", env=server.env)
+        assert sent.output.splitlines()[0] == f"SYT: đã gửi – {plan.unit('SYT').email}", sent.output
+        again = feedback(inbox, tmp_path, env=server.env)  # the letter went: not called a draft
+        assert again.output.splitlines()[0].startswith("SYT: bỏ qua – đã gửi thư trả lời tệp này lúc ")
+    late = run("remind", "--period", "2020", "--as-of", "2020-12-20", "--unit", "SYT", "--outbox", tmp_path / "mail",
+               "--store", tmp_path / "s.db")
+    assert late.exit_code == 0, late.output
+    (reminder,) = (tmp_path / "mail" / "2020").glob("*.eml")
+    body = email.message_from_bytes(reminder.read_bytes(), policy=policy.default).get_body().get_content()
+    assert "đã nhận tệp của đơn vị nhưng chưa dùng được (xem thư phản hồi đã gửi đơn vị). Hạn nộp" in body
+
+
+@pytest.mark.slow
 def test_a_formula_typed_in_an_input_cell_keeps_its_result(plan, tmp_path):
     from tests.lo import convert
 
@@ -425,10 +444,11 @@ def test_a_unit_that_sent_another_periods_form_gets_this_periods_with_a_message(
     attached = read_file(tmp_path / "out" / "2020_SYT_So-Y-te_bieu-dung-ky.xlsx", plan)
     assert (attached.unit, attached.period, attached.problems[0].code) == ("SYT", "2020", "empty-return")
     again = feedback(inbox, tmp_path)
-    assert again.output.splitlines()[0].startswith("SYT: bỏ qua – đã trả lời tệp này lúc ")
+    assert again.output.splitlines()[0].startswith("SYT: bỏ qua – đã soạn thư trả lời tệp này lúc ")
     late = run("remind", "--period", "2020", "--as-of", "2020-12-20", "--unit", "SYT", "--outbox", tmp_path / "mail",
                "--store", tmp_path / "s.db")
     assert late.exit_code == 0, late.output
     (reminder,) = (tmp_path / "mail" / "2020").glob("*.eml")
     body = email.message_from_bytes(reminder.read_bytes(), policy=policy.default).get_body().get_content()
-    assert "đã nhận tệp của đơn vị nhưng chưa dùng được (xem thư phản hồi đã gửi đơn vị)" in body  # not "nothing"
+    assert "đến ngày 20/12/2020, đã nhận tệp của đơn vị nhưng chưa dùng được. Hạn nộp" in body  # not "nothing"
+    assert "thư phản hồi" not in body  # the letter about it is only a draft: the unit may never have had it
