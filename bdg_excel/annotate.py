@@ -5,7 +5,8 @@ The unit's own .xlsx/.xlsm is annotated in place with openpyxl, which keeps its 
 validations, the sheet protection, the hidden ``_meta`` sheet and the document properties. Any other
 format (.xls, .ods), a file openpyxl cannot open, or a return that lost rows (they cannot be added back
 on the protected sheet) is written afresh as the unit's collection workbook with everything the unit
-typed in it — numbers, and text that is not a number, as typed — and annotated the same way.
+typed in it — numbers, and text that is not a number, as typed — and annotated the same way. A unit's
+own workbook that bdg annotated before (corrected and sent back) loses that answer's marks first.
 """
 from __future__ import annotations
 
@@ -24,20 +25,25 @@ from bdg_excel.container import ZIP, Refused, kind_of
 from bdg_excel.figures import Entry
 from bdg_excel.numbers import to_decimal
 from bdg_excel.plan import Period, Plan, Unit
-from bdg_excel.problems import ERROR, Problem, column_letter
+from bdg_excel.problems import ERROR, WARNING, Problem, column_letter
 from bdg_excel.returns import typed_cells
 from bdg_excel.template import write_template
 
 RESULTS_SHEET = "Kết quả kiểm tra"
 RESULTS_HEADERS = ("STT", "Mức độ", "Trang", "Ô", "Nội dung", "Cách xử lý")  # no problem codes: they are the officer's
+AUTHOR = "bdg"  # of the comments on problem cells
+INPUT_FILL = {"fill_type": "solid", "start_color": f"FF{layout.INPUT_COLOR}", "end_color": f"FF{layout.INPUT_COLOR}"}
 # Errors: solid red. Warnings: orange diagonal stripes on the input yellow. They differ in black and white too.
 ERROR_FILL = {"fill_type": "solid", "start_color": "FFFF7C80", "end_color": "FFFF7C80"}
-WARNING_FILL = {"fill_type": "lightUp", "start_color": "FFFF9900", "end_color": "FFFFF2CC"}
+WARNING_FILL = {"fill_type": "lightUp", "start_color": "FFFF9900", "end_color": f"FF{layout.INPUT_COLOR}"}
 ADVICE = {
     "missing-row": "Dòng này đã bị xóa khỏi biểu đơn vị gửi; biểu này đã có lại dòng đó (ô mã được tô màu): điền "
                    "số liệu vào các ô nền vàng của dòng rồi gửi lại.",
     "empty-return": f"Điền số liệu vào các ô nền vàng của trang '{layout.DATA_SHEET}' rồi gửi lại.",
     "unusual-change": "Kiểm tra lại; nếu số liệu đúng, ghi lý do vào cột 'Ghi chú' của dòng đó.",
+    # a warning, but the figure stays out of the sum until the unit sends its numerator and denominator
+    "value-cannot-be-summed": "Nhập Tử số và Mẫu số của dòng này rồi gửi lại biểu này; nếu không, số liệu "
+                              "của đơn vị không được tính vào tổng của tỉnh.",
 }
 ERROR_ADVICE = "Sửa ở ô được tô màu rồi gửi lại biểu này."
 WARNING_ADVICE = "Kiểm tra lại; nếu số liệu đúng, không cần sửa."
@@ -50,7 +56,10 @@ def annotated_return(plan: Plan, period: Period, unit: Unit, data: bytes, proble
     lost_rows = any(p.code == "missing-row" for p in problems)
     workbook = None if lost_rows else _own_workbook(data)
     if workbook is not None:
-        _results_for_formulas(workbook, data)
+        sheet, typed, cells = typed_cells(data)
+        if sheet in workbook.sheetnames:
+            _results_for_formulas(workbook[sheet], typed, cells)
+            _earlier_marks_removed(workbook[sheet], cells)
     else:
         workbook, problems = _fresh_workbook(plan, period, unit, data, problems)
     _annotate(workbook, problems)
@@ -72,16 +81,30 @@ def _own_workbook(data: bytes):
         return None
 
 
-def _results_for_formulas(workbook, data: bytes) -> None:
+def _results_for_formulas(sheet, typed: dict[str, dict[str, object]], cells: dict[str, tuple[str, str]]) -> None:
     """Put the result the unit's program computed in place of a formula typed in an input cell: openpyxl
     keeps formulas but not their results, and a formula without a result is no figure."""
-    sheet, typed, cells = typed_cells(data)
-    if sheet not in workbook.sheetnames:
-        return
     for name, (code, key) in cells.items():
-        cell = workbook[sheet][name]
+        cell = sheet[name]
         if isinstance(cell.value, str) and cell.value.startswith("=") and key in typed[code]:
             cell.value = typed[code][key]
+
+
+def _earlier_marks_removed(sheet, cells: dict[str, tuple[str, str]]) -> None:
+    """Take the marks of an earlier answer off a return the unit corrected and sent back: every input and
+    code cell of the data table gets the template's fill again (the unit's program may have restyled the
+    marks), and loses the comments bdg wrote. What the unit typed is left as it is."""
+    for name, (_, key) in cells.items():
+        cell = sheet[name]
+        cell.fill = PatternFill() if key == "code" else PatternFill(**INPUT_FILL)
+        if cell.comment is not None and _written_by_bdg(cell.comment):
+            cell.comment = None
+
+
+def _written_by_bdg(comment: Comment) -> bool:
+    """A comment bdg wrote: by its author, or, where another program dropped the author, by its text."""
+    text = comment.text.lstrip()
+    return comment.author == AUTHOR or text.startswith((f"[{ERROR}]", f"[{WARNING}]"))
 
 
 def _fresh_workbook(plan: Plan, period: Period, unit: Unit, data: bytes, problems: list[Problem]):
@@ -142,7 +165,7 @@ def _annotate(workbook, problems: list[Problem]) -> None:
         error = any(p.severity == ERROR for p in found)
         target.fill = PatternFill(**(ERROR_FILL if error else WARNING_FILL))
         text = "\n".join(f"[{p.severity}] {p.message}" for p in found)
-        comment = Comment(text, "bdg")
+        comment = Comment(text, AUTHOR)
         comment.width, comment.height = 320, 40 + 20 * (len(text) // 45 + len(found))
         target.comment = comment
     _results_sheet(workbook, problems)

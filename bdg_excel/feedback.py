@@ -69,9 +69,9 @@ class _Reply:
 
     def _answered_before(self, unit: Unit, stored: StoredFile) -> Notice | None:
         """The skip when this file was answered before: checked first, so nothing is written again."""
-        when = already_written(self.store, Letter(unit, self.period.code, FEEDBACK, stored.sha256, "", ""),
-                               self.settings is not None)
-        return Notice(unit.code, "skipped", f"đã trả lời tệp này lúc {clock.shown(when)}") if when else None
+        earlier = already_written(self.store, Letter(unit, self.period.code, FEEDBACK, stored.sha256, "", ""),
+                                  self.settings is not None, "thư trả lời tệp này")
+        return Notice(unit.code, "skipped", earlier) if earlier else None
 
     def _send(self, letter: Letter, stem: str) -> Notice:
         return deliver(self.plan, letter, self.store, self.out_dir / f"{stem}.eml", self.settings, self.pause)

@@ -25,6 +25,7 @@ INSTRUCTIONS_SHEET = "Hướng dẫn"
 DATA_SHEET = "Nhập liệu"
 META_SHEET = "_meta"
 FONT = "Times New Roman"
+INPUT_COLOR = "FFF2CC"  # the fill of the cells a unit types in (RGB hex): light yellow
 
 
 @dataclass(frozen=True)

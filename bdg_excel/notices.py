@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bdg_excel import clock
 from bdg_excel.mail import (OUTCOME_LABELS, MailError, SmtpSettings, compose_notice, retry_pause, send_one, total_line,
                             write_eml)
 from bdg_excel.plan import Plan, Unit
@@ -36,9 +37,14 @@ class Letter:
     attachment: Path | None = None
 
 
-def already_written(store: Store, letter: Letter, sending: bool) -> str | None:
-    """When this letter was sent before (or, for drafts, written or sent before), if ever."""
-    return store.messaged(letter.period, letter.unit.code, letter.kind, letter.about, sent_only=sending)
+def already_written(store: Store, letter: Letter, sending: bool, what: str) -> str | None:
+    """Why the letter ``what`` (``thư nhắc``) is not written again, when it was sent before (or, for drafts,
+    written or sent before): ``đã gửi thư nhắc lúc 09:00 ngày 10/12/2026``, ``đã soạn …`` for a draft."""
+    found = store.messaged(letter.period, letter.unit.code, letter.kind, letter.about, sent_only=sending)
+    if found is None:
+        return None
+    when, sent = found
+    return f"đã {'gửi' if sent else 'soạn'} {what} lúc {clock.shown(when)}"
 
 
 def deliver(plan: Plan, letter: Letter, store: Store, eml: Path, settings: SmtpSettings | None,

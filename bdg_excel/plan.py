@@ -124,6 +124,11 @@ class DataElement:
     def is_percent(self) -> bool:
         return self.unit == "%"
 
+    @property
+    def full_label(self) -> str:
+        """What the figure is, as a person names it: its label, then its breakdown (``Tỷ lệ … – Cấp xã``)."""
+        return self.label + (f" – {self.breakdown}" if self.breakdown else "")
+
     def target_for(self, year: int) -> tuple[Target, bool] | None:
         """The target a figure of ``year`` is judged against, and whether it is final for that year.
 

@@ -25,9 +25,8 @@ def summary_lines(plan: Plan) -> list[str]:
     for goal in plan.goals:
         lines.append(goal.heading)
         for element in (e for i in plan.indicators_of(goal.number) for e in plan.elements_of(i.code)):
-            breakdown = f" – {element.breakdown}" if element.breakdown else ""
             units = ", ".join(plan.units_for(element.code))
-            lines.append(f"  {element.code}: {element.label}{breakdown} ({element.target_display}) – nhập: {units}")
+            lines.append(f"  {element.code}: {element.full_label} ({element.target_display}) – nhập: {units}")
     lines += ["", f"Đơn vị báo cáo ({len(plan.reporting_units)} đơn vị nhập số liệu):"]
     for unit in plan.units:
         count = len(plan.elements_for(unit.code))

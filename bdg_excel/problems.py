@@ -57,8 +57,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                     "rồi gửi lại."),
     "binary-workbook": (ERROR, "Tệp ở dạng bảng tính nhị phân của Excel (.xlsb). Hãy mở tệp bằng Excel, chọn Lưu "
                                "thành (Save As) kiểu Excel Workbook (.xlsx) rồi gửi lại."),
-    "corrupt-file": (ERROR, "Tệp bị hỏng hoặc không trọn vẹn (có thể tải về chưa xong){detail}; hãy đề nghị đơn vị "
-                            "lưu lại và gửi lại."),
+    "corrupt-file": (ERROR, "Tệp bị hỏng hoặc không trọn vẹn (có thể tải về chưa xong){detail}: cần lưu lại tệp "
+                            "và gửi lại."),
     "password-protected": (ERROR, "Tệp được đặt mật khẩu nên không mở được. Hãy gỡ mật khẩu (Tệp > Thông tin > "
                                   "Bảo vệ sổ làm việc) rồi gửi lại."),
     "file-too-large": (ERROR, "Tệp quá lớn ({size} MB; tối đa {limit} MB cho một biểu báo cáo)."),
@@ -73,7 +73,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # The file is not a return of this plan, period or unit (rejected).
     "wrong-plan": (ERROR, "Biểu thuộc kế hoạch '{found}', không phải kế hoạch '{expected}'."),
     "wrong-plan-version": (ERROR, "Biểu được tạo từ một phiên bản kế hoạch mà chương trình không đối chiếu được "
-                                  "('{found}', hiện hành '{expected}'); hãy gửi đơn vị biểu mới."),
+                                  "('{found}', hiện hành '{expected}'): cần điền số liệu vào biểu mới của kỳ này."),
     "wrong-period": (ERROR, "Biểu của kỳ '{found}', không phải {expected}."),
     "unknown-unit": (ERROR, "Mã đơn vị '{unit}' không có trong kế hoạch (bảng 'Đơn vị')."),
     "unit-not-expected": (ERROR, "Đơn vị '{unit}' không được phân công báo cáo số liệu nào."),
@@ -112,8 +112,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                              "vượt 100%."),
     "value-mismatch": (ERROR, "Giá trị {value} không khớp với tử số/mẫu số ({numerator}/{denominator} = {computed})."),
     "value-out-of-range": (ERROR, "{what} ({value}) nằm ngoài khoảng hợp lý ({low} – {high} {unit})."),
-    "value-cannot-be-summed": (WARNING, "'{code}' của tỉnh là tổng tử số, mẫu số của nhiều đơn vị: giá trị nhập "
-                                        "riêng không cộng được nên chưa được tính. Hãy nhập Tử số và Mẫu số."),
+    "value-cannot-be-summed": (WARNING, "Số liệu '{label}' ({code}) của cả tỉnh được tính bằng cách "
+                                        "cộng tử số, mẫu số của các đơn vị: chỉ nhập Giá trị thì không cộng được, nên "
+                                        "số liệu của đơn vị chưa được tính vào tổng. Hãy nhập Tử số và Mẫu số."),
     # Against the unit's own earlier results (needs the store).
     "unusual-change": (WARNING, "{what} {value} thay đổi bất thường so với {earlier} của kỳ {period} (mức cho phép "
                                 "{allowed}). Hãy kiểm tra lại số liệu; nếu đúng, ghi lý do vào cột 'Ghi chú'."),

@@ -26,27 +26,33 @@ def remind(plan: Plan, period_code: str, store_path: Path, outbox: Path, *, as_o
         files = store.files(period.code)
         current = latest_of(files)
         answered = {unit for unit, _ in store.messages(period.code, FEEDBACK)}
+        told = {unit for unit, _ in store.messages(period.code, FEEDBACK, sent_only=True)}  # drafts may never go
         by_unit: dict[str, list[StoredFile]] = {}
         for stored in files:
             by_unit.setdefault(stored.unit, []).append(stored)
         for unit in template_units(plan, unit_codes):
             if unit.code in current:
                 continue
-            letter = _letter(plan, period, unit, by_unit.get(unit.code, []), unit.code in answered, as_of)
-            when = already_written(store, letter, settings is not None)
-            if when and not resend:
-                notices.append(Notice(unit.code, "skipped", f"đã nhắc ngày {as_of:%d/%m/%Y} (lúc {clock.shown(when)})"))
+            letter = _letter(plan, period, unit, by_unit.get(unit.code, []), unit.code in answered,
+                             unit.code in told, as_of)
+            earlier = already_written(store, letter, settings is not None, "thư nhắc")
+            if earlier and not resend:
+                notices.append(Notice(unit.code, "skipped", earlier))
                 continue
             eml = Path(outbox) / f"{period.code}_{unit.code}_nhac_{as_of.isoformat()}.eml"
             notices.append(deliver(plan, letter, store, eml, settings, pause))
     return notices
 
 
-def _letter(plan: Plan, period: Period, unit: Unit, sent: list[StoredFile], answered: bool, as_of: date) -> Letter:
+def _letter(plan: Plan, period: Period, unit: Unit, sent: list[StoredFile], answered: bool, told: bool,
+            as_of: date) -> Letter:
+    """The reminder; ``answered``: a feedback letter was written about a file of the unit that bdg cannot
+    tie to this period (unreadable, or another period's form), ``told``: such a letter was sent."""
     deadline = f"{period.deadline:%d/%m/%Y}"
     late = (as_of - period.deadline).days
-    if not sent and answered:  # a file that could not be read, or another period's form: the unit was told so
-        received = "đã nhận tệp của đơn vị nhưng chưa dùng được (xem thư phản hồi đã gửi đơn vị)"
+    if not sent and answered:  # a file that could not be read, or another period's form
+        received = "đã nhận tệp của đơn vị nhưng chưa dùng được" + \
+            (" (xem thư phản hồi đã gửi đơn vị)" if told else "")
     elif not sent:
         received = "chưa nhận được báo cáo của đơn vị"
     elif sent[-1].first_error == "empty-return":
@@ -61,8 +67,7 @@ def _letter(plan: Plan, period: Period, unit: Unit, sent: list[StoredFile], answ
         subject = f"[BĐG] Nhắc gửi: {period.name} – {unit.name}"
         opening = (f"Đến ngày {as_of:%d/%m/%Y}, {plan.info.collector} {received}. Xin trân trọng nhắc đơn vị "
                    f"gửi báo cáo trước hạn nộp ngày {deadline}.")
-    missing = [f"{e.code}: {e.label}" + (f" – {e.breakdown}" if e.breakdown else "")
-               for e in plan.elements_for(unit.code)]
+    missing = [f"{e.code}: {e.full_label}" for e in plan.elements_for(unit.code)]
     body = "\n".join([f"Kính gửi {unit.name},", "", opening, "", "Các số liệu còn thiếu:",
                       *(f"  - {line}" for line in missing), "",
                       "Biểu thu thập số liệu đã được gửi kèm thư trước; nếu cần biểu mới, xin trả lời thư này.",

@@ -255,7 +255,8 @@ def _read_rows(rows, header_row, columns, sheet_name, formulas, changed: dict[st
             figure = Figure(figure.code, figure.entry, figure.sheet, figure.cells, usable=False)
         if figure.usable and figure.entry.value is not None and not figure.entry.has_fraction \
                 and len(plan.units_for(code)) > 1:
-            problems.append(where.problem("value-cannot-be-summed", figure.cells["value"], code=code))
+            problems.append(where.problem("value-cannot-be-summed", figure.cells["value"], code=code,
+                                          label=element.full_label))
         submission.problems += problems
         submission.figures.append(figure)
     for code in expected:
@@ -301,8 +302,8 @@ def _figure(element, row, index, columns, sheet_name, formulas, where: Where,
 def typed_cells(data: bytes) -> tuple[str, dict[str, dict[str, object]], dict[str, tuple[str, str]]]:
     """What was typed in a readable return, to write it again: the data sheet's name, code -> {column
     key -> the cell's value as read (number, text, date, true/false; a formula's computed result)} for
-    the input columns, and each of those cells (``F12``) -> (code, column key). Empty when the file has
-    no data table."""
+    the input columns, and each of those cells and each row's code cell (``F12``, ``A12``) -> (code,
+    column key). Empty when the file has no data table."""
     try:
         sheet, rows, header_row, columns = _find_table(_open(data))
     except Refused:
@@ -317,5 +318,5 @@ def typed_cells(data: bytes) -> tuple[str, dict[str, dict[str, object]], dict[st
         if not CODE_LIKE.fullmatch(code) or code in typed:
             continue
         typed[code] = {k: row[columns[k]] for k in keys if columns[k] < len(row) and row[columns[k]] not in ("", None)}
-        cells.update({cell_name(index, columns[k]): (code, k) for k in keys})
+        cells.update({cell_name(index, columns[k]): (code, k) for k in ("code", *keys)})
     return sheet, typed, cells

@@ -320,17 +320,20 @@ class Store:
                        " VALUES (?,?,?,?,?,?,?)", (period, unit, kind, about, int(sent), recipients,
                                                    clock.stamp(clock.now())))
 
-    def messaged(self, period: str, unit: str, kind: str, about: str, sent_only: bool) -> str | None:
-        """When such a message was last recorded (only those sent, with ``sent_only``), if ever."""
-        row = self.db.execute("SELECT MAX(written_at) FROM unit_messages WHERE period = ? AND unit = ? AND kind = ?"
-                              " AND about = ? AND sent >= ?", (period, unit, kind, about, int(sent_only))).fetchone()
-        return row[0]
+    def messaged(self, period: str, unit: str, kind: str, about: str, sent_only: bool) -> tuple[str, bool] | None:
+        """When such a message was recorded (only those sent, with ``sent_only``) and whether it was sent, if
+        ever: the last one sent, else the last draft."""
+        row = self.db.execute("SELECT written_at, sent FROM unit_messages WHERE period = ? AND unit = ? AND kind = ?"
+                              " AND about = ? AND sent >= ? ORDER BY sent DESC, written_at DESC LIMIT 1",
+                              (period, unit, kind, about, int(sent_only))).fetchone()
+        return (row[0], bool(row[1])) if row else None
 
-    def messages(self, period: str, kind: str) -> set[tuple[str, str]]:
-        """(unit, what about) of the messages of a kind written for a period: for feedback, the SHA-256 of
-        the file answered."""
+    def messages(self, period: str, kind: str, sent_only: bool = False) -> set[tuple[str, str]]:
+        """(unit, what about) of the messages of a kind written for a period (only those sent, with
+        ``sent_only``): for feedback, the SHA-256 of the file answered."""
         return {(row[0], row[1]) for row in self.db.execute(
-            "SELECT DISTINCT unit, about FROM unit_messages WHERE period = ? AND kind = ?", (period, kind))}
+            "SELECT DISTINCT unit, about FROM unit_messages WHERE period = ? AND kind = ? AND sent >= ?",
+            (period, kind, int(sent_only)))}
 
     def sender_of(self, sha256: str) -> str | None:
         """Who emailed the file with these bytes, when it was collected from an email."""

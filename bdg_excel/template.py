@@ -125,8 +125,8 @@ class _TemplateWriter:
                                    bg_color="#DDEBF7"),
             "locked": self._format(**cell),
             "code": self._format(**cell, bold=True),
-            "input": self._format(**cell, locked=False, bg_color="#FFF2CC", num_format="#,##0.##"),
-            "note": self._format(**cell, locked=False, bg_color="#FFF2CC"),
+            "input": self._format(**cell, locked=False, bg_color=f"#{layout.INPUT_COLOR}", num_format="#,##0.##"),
+            "note": self._format(**cell, locked=False, bg_color=f"#{layout.INPUT_COLOR}"),
             "preview": self._format(**cell, num_format="0.00", bg_color="#F2F2F2"),
         }
 

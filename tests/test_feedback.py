@@ -2,6 +2,7 @@
 import email
 import zipfile
 from datetime import date
+from decimal import Decimal
 from email import policy
 from pathlib import Path
 
@@ -148,7 +149,7 @@ def test_a_unit_is_not_answered_twice_about_the_same_return(answered):
     again = feedback(tmp_path / "inbox", tmp_path, out="again")
     assert again.exit_code == 0
     assert not (tmp_path / "again").exists()
-    assert [line.split(":")[0] for line in again.output.splitlines() if "bỏ qua – đã trả lời" in line] == \
+    assert [line.split(":")[0] for line in again.output.splitlines() if "bỏ qua – đã soạn thư trả lời tệp này" in line] == \
         ["SNV", "SYT", "PRTC"]
 
 
@@ -167,6 +168,58 @@ def test_fixed_through_openpyxl_it_is_accepted_and_supersedes(plan, tmp_path):
     assert "SNV" not in [line.split(":")[0] for line in later.output.splitlines()]
 
 
+def two_problems(plan, inbox: Path) -> None:
+    """SNV's return with an error (a numerator above its denominator, F11) and a warning (a number typed as
+    text, MT1.CT2's numerator); PRTC's with its first row deleted."""
+    entries = seed_entries(plan)
+    edit(make_return(plan, "SNV", inbox / "SNV.xlsx", entries["SNV"]),
+         cells={("MT1.CT1b", "numerator"): 9, ("MT1.CT2", "numerator"): "48"})
+    edit(make_return(plan, "PRTC", inbox / "PRTC.xlsx", entries["PRTC"]),
+         change=lambda wb: wb[DATA_SHEET].delete_rows(row_of(wb[DATA_SHEET], "MT2.CT1")))
+
+
+def marks(path: Path, *cells: str) -> list[tuple]:
+    """Each cell of the data sheet as the unit sees it: value, fill pattern and colour, comment."""
+    ws = openpyxl.load_workbook(path)[DATA_SHEET]
+    return [(ws[c].value, ws[c].fill.fill_type, ws[c].fill.start_color.rgb if ws[c].fill.fill_type else None,
+             ws[c].comment.text if ws[c].comment else None) for c in cells]
+
+
+def test_a_corrected_return_sent_back_loses_the_first_answers_marks(plan, tmp_path):
+    inbox = tmp_path / "inbox"
+    two_problems(plan, inbox)
+    assert feedback(inbox, tmp_path).exit_code == 0
+    snv, prtc = (tmp_path / "out" / f"2020_{stem}_kiem-tra.xlsx"
+                 for stem in ("SNV_So-Noi-vu", "PRTC_UBND-thanh-pho-Phan-Rang-Thap-Cham"))
+    assert marks(snv, "F11")[0][1:3] == ("solid", "FFFF7C80") and marks(prtc, "A11")[0][1:3] == ("solid", "FFFF7C80")
+    # each unit corrects the file it was sent: SNV its error (not its warning), PRTC fills the row back in
+    edit(snv, inbox / "snv-sua.xlsx", {"F11": 2})
+    edit(prtc, inbox / "prtc-sua.xlsx", {"F11": 2172, "G11": 4293, "F12": 5000})
+    result = feedback(inbox, tmp_path, out="later")
+    assert result.exit_code == 0, result.output
+    blank_input, blank_code = marks(make_return(plan, "SNV", tmp_path / "blank.xlsx"), "F11", "A11")
+    assert blank_input[1:] == ("solid", "FFFFF2CC", None) and blank_code[1:] == (None, None, None)
+    warned_cell = f"F{row_of(openpyxl.load_workbook(snv)[DATA_SHEET], 'MT1.CT2')}"
+    fixed, warned = marks(tmp_path / "later" / snv.name, "F11", warned_cell)
+    assert fixed == (2, *blank_input[1:])
+    assert warned[:3] == ("48", "lightUp", "FFFF9900") and warned[3].startswith("[cảnh báo] Tử số được nhập dạng chữ")
+    code, filled, wrong = marks(tmp_path / "later" / prtc.name, "A11", "F11", "F12")
+    assert code == ("MT2.CT1", *blank_code[1:]) and filled == (2172, *blank_input[1:])
+    assert wrong[:3] == (5000, "solid", "FFFF7C80") and wrong[3].startswith("[lỗi] Tử số (5.000) lớn hơn mẫu số")
+
+
+def test_a_value_left_out_of_the_sum_is_named_by_its_label_and_the_unit_is_asked_to_send_it_again(plan, tmp_path):
+    entries = {**seed_entries(plan)["PRTC"], "MT2.CT1": Entry(value=Decimal("50.59"))}  # several units enter MT2.CT1
+    make_return(plan, "PRTC", tmp_path / "inbox" / "PRTC.xlsx", entries)
+    assert feedback(tmp_path / "inbox", tmp_path).exit_code == 0
+    wb = openpyxl.load_workbook(tmp_path / "out" / "2020_PRTC_UBND-thanh-pho-Phan-Rang-Thap-Cham_kiem-tra.xlsx")
+    ((_, severity, _, cell, message, advice),) = list(wb[RESULTS_SHEET].iter_rows(min_row=2, values_only=True))
+    assert (severity, cell) == ("cảnh báo", "H11")
+    assert message.startswith("Số liệu 'Tỷ lệ nữ trong tổng số người được tạo việc làm mới' (MT2.CT1) ")
+    assert advice.startswith("Nhập Tử số và Mẫu số của dòng này rồi gửi lại biểu này")
+    assert "không được tính vào tổng" in advice
+
+
 @pytest.mark.slow
 def test_fixed_through_libreoffice_it_is_accepted_and_supersedes(plan, tmp_path):
     from tests.lo import uno_fill
@@ -183,6 +236,27 @@ def test_fixed_through_libreoffice_it_is_accepted_and_supersedes(plan, tmp_path)
     assert result.output.splitlines()[0] == "syt-sua.xlsx: đã nhận (SYT, kỳ 2020)"
     with Store(tmp_path / "s.db") as store:
         assert store.latest("2020")["SYT"].original_name == "syt-sua.xlsx"
+
+
+@pytest.mark.slow
+def test_corrected_through_libreoffice_which_drops_the_comments_author_the_marks_still_go(plan, tmp_path):
+    from tests.lo import uno_fill
+
+    inbox = tmp_path / "inbox"
+    two_problems(plan, inbox)
+    assert feedback(inbox, tmp_path).exit_code == 0
+    annotated = tmp_path / "out" / "2020_SNV_So-Noi-vu_kiem-tra.xlsx"
+    done = uno_fill(annotated, inbox / "snv-sua.xlsx", {"F11": 2})
+    assert done.returncode == 0, done.stderr
+    saved = openpyxl.load_workbook(inbox / "snv-sua.xlsx")[DATA_SHEET]["F11"]
+    assert saved.comment.author != "bdg" and saved.fill.start_color.rgb == "FFFF7C80"  # what LibreOffice kept
+    result = feedback(inbox, tmp_path, out="later")
+    assert result.exit_code == 0, result.output
+    (blank,) = marks(make_return(plan, "SNV", tmp_path / "blank.xlsx"), "F11")
+    warned_cell = f"F{row_of(openpyxl.load_workbook(annotated)[DATA_SHEET], 'MT1.CT2')}"
+    fixed, warned = marks(tmp_path / "later" / annotated.name, "F11", warned_cell)
+    assert fixed == (2, *blank[1:])
+    assert warned[:3] == ("48", "lightUp", "FFFF9900") and warned[3].startswith("[cảnh báo] Tử số được nhập dạng chữ")
 
 
 @pytest.mark.slow
@@ -239,7 +313,7 @@ def test_an_unreadable_file_gets_a_message_without_attachment_asking_for_it_agai
     assert not list((tmp_path / "out").glob("*.xlsx"))
     only_syt = feedback(inbox, tmp_path, "--unit", "SYT")  # the file nobody sent is not SYT's to hear about
     assert only_syt.exit_code == 0 and "ai-gui.xlsx" not in only_syt.output
-    assert only_syt.output.splitlines()[0].startswith("SYT: bỏ qua – đã trả lời tệp này lúc ")
+    assert only_syt.output.splitlines()[0].startswith("SYT: bỏ qua – đã soạn thư trả lời tệp này lúc ")
 
 
 def test_units_with_a_clean_return_get_nothing(plan, tmp_path):
@@ -319,6 +393,25 @@ def test_sent_over_the_real_smtp_server_with_the_annotated_workbook(plan, tmp_pa
 
 
 @pytest.mark.slow
+def test_a_reminder_points_to_the_feedback_letter_only_once_it_was_sent(plan, tmp_path):
+    from tests.smtp_server import SmtpServer
+
+    inbox = tmp_path / "inbox"
+    make_return(plan, "SYT", inbox / "syt-bao-cao-nam.xlsx", seed_entries(plan)["SYT"], period="2020-H1")
+    with SmtpServer(tmp_path) as server:
+        sent = feedback(inbox, tmp_path, "--send", env=server.env)
+        assert sent.output.splitlines()[0] == f"SYT: đã gửi – {plan.unit('SYT').email}", sent.output
+        again = feedback(inbox, tmp_path, env=server.env)  # the letter went: not called a draft
+        assert again.output.splitlines()[0].startswith("SYT: bỏ qua – đã gửi thư trả lời tệp này lúc ")
+    late = run("remind", "--period", "2020", "--as-of", "2020-12-20", "--unit", "SYT", "--outbox", tmp_path / "mail",
+               "--store", tmp_path / "s.db")
+    assert late.exit_code == 0, late.output
+    (reminder,) = (tmp_path / "mail" / "2020").glob("*.eml")
+    body = email.message_from_bytes(reminder.read_bytes(), policy=policy.default).get_body().get_content()
+    assert "đã nhận tệp của đơn vị nhưng chưa dùng được (xem thư phản hồi đã gửi đơn vị). Hạn nộp" in body
+
+
+@pytest.mark.slow
 def test_a_formula_typed_in_an_input_cell_keeps_its_result(plan, tmp_path):
     from tests.lo import convert
 
@@ -351,10 +444,11 @@ def test_a_unit_that_sent_another_periods_form_gets_this_periods_with_a_message(
     attached = read_file(tmp_path / "out" / "2020_SYT_So-Y-te_bieu-dung-ky.xlsx", plan)
     assert (attached.unit, attached.period, attached.problems[0].code) == ("SYT", "2020", "empty-return")
     again = feedback(inbox, tmp_path)
-    assert again.output.splitlines()[0].startswith("SYT: bỏ qua – đã trả lời tệp này lúc ")
+    assert again.output.splitlines()[0].startswith("SYT: bỏ qua – đã soạn thư trả lời tệp này lúc ")
     late = run("remind", "--period", "2020", "--as-of", "2020-12-20", "--unit", "SYT", "--outbox", tmp_path / "mail",
                "--store", tmp_path / "s.db")
     assert late.exit_code == 0, late.output
     (reminder,) = (tmp_path / "mail" / "2020").glob("*.eml")
     body = email.message_from_bytes(reminder.read_bytes(), policy=policy.default).get_body().get_content()
-    assert "đã nhận tệp của đơn vị nhưng chưa dùng được (xem thư phản hồi đã gửi đơn vị)" in body  # not "nothing"
+    assert "đến ngày 20/12/2020, đã nhận tệp của đơn vị nhưng chưa dùng được. Hạn nộp" in body  # not "nothing"
+    assert "thư phản hồi" not in body  # the letter about it is only a draft: the unit may never have had it

@@ -38,3 +38,10 @@ def test_messages_are_vietnamese_sentences_and_fill_in_their_fields():
         message = problem(code, sheet="Nhập liệu", cell="F12", **fields).message
         assert re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùýĐ]", message), code
         assert message.rstrip().endswith((".", "?")), code
+
+
+def test_no_message_tells_its_reader_to_ask_the_unit():
+    """One message serves the officer and the unit, in letters to units too: none may address the officer
+    about the unit ("hãy đề nghị đơn vị …", "hãy gửi đơn vị biểu mới")."""
+    to_the_officer = re.compile(r"(đề nghị|yêu cầu|báo|hỏi|nhắc|gửi|liên hệ)( cho| lại| với)? (quý )?đơn vị", re.I)
+    assert [code for code, (_, template) in CATALOGUE.items() if to_the_officer.search(template)] == []

@@ -67,9 +67,9 @@ def test_a_unit_is_reminded_once_a_day_unless_resend(tmp_path, store):
     assert remind(tmp_path, store, "--as-of", "2020-12-10").exit_code == 0
     again = remind(tmp_path, store, "--as-of", "2020-12-10")
     lines = again.output.splitlines()
-    when = r" \(lúc \d\d:\d\d ngày \d\d/\d\d/20\d\d\)"  # when the first reminder was written, as officers read it
-    assert re.fullmatch("SYT: bỏ qua – đã nhắc ngày 10/12/2020" + when, lines[0]), lines[0]
-    assert re.fullmatch("PRTC: bỏ qua – đã nhắc ngày 10/12/2020" + when, lines[1]) and lines[2:] == ["Tổng cộng: bỏ qua 2 thư."]
+    when = r" lúc \d\d:\d\d ngày \d\d/\d\d/20\d\d"  # when the first reminder was written, as officers read it
+    assert re.fullmatch("SYT: bỏ qua – đã soạn thư nhắc" + when, lines[0]), lines[0]  # a draft: not "đã nhắc"
+    assert re.fullmatch("PRTC: bỏ qua – đã soạn thư nhắc" + when, lines[1]) and lines[2:] == ["Tổng cộng: bỏ qua 2 thư."]
     assert remind(tmp_path, store, "--as-of", "2020-12-10", "--resend").output.splitlines()[-2] == \
         "Tổng cộng: đã soạn 2 thư."
     assert remind(tmp_path, store, "--as-of", "2020-12-11").output.splitlines()[-2] == "Tổng cộng: đã soạn 2 thư."
@@ -89,6 +89,9 @@ def test_over_the_real_smtp_server_once_a_day(plan, tmp_path, store):
         assert "báo cáo đã chậm 1 ngày" in late.get_body().get_content() and "X-Unsent" not in late
         again = remind(tmp_path, store, "--as-of", "2020-12-16", "--send", env=server.env)
         assert again.output.splitlines()[-1] == "Tổng cộng: bỏ qua 2 thư." and len(server.handler.received) == 2
+        assert re.fullmatch(r"SYT: bỏ qua – đã gửi thư nhắc lúc \d\d:\d\d ngày \d\d/\d\d/20\d\d", again.output.splitlines()[0])
+        drafting = remind(tmp_path, store, "--as-of", "2020-12-16")  # a sent reminder is not called a draft
+        assert drafting.output.splitlines()[0].startswith("SYT: bỏ qua – đã gửi thư nhắc lúc ")
         resent = remind(tmp_path, store, "--as-of", "2020-12-16", "--send", "--resend", env=server.env)
         assert resent.output.splitlines()[-1] == "Tổng cộng: đã gửi 2 thư." and len(server.handler.received) == 4
     assert not (tmp_path / "mail").exists()

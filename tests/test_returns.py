@@ -293,8 +293,10 @@ def test_a_value_alone_where_several_units_are_summed_is_a_warning_on_its_cell(p
     submission = read_file(prtc, plan, "2020")
     assert found(submission) == [("H11", "value-cannot-be-summed")]
     assert submission.status == WITH_PROBLEMS
-    assert submission.problems[0].message == ("'MT2.CT1' của tỉnh là tổng tử số, mẫu số của nhiều đơn vị: giá trị nhập "
-                                              "riêng không cộng được nên chưa được tính. Hãy nhập Tử số và Mẫu số.")
+    assert submission.problems[0].message == (
+        "Số liệu 'Tỷ lệ nữ trong tổng số người được tạo việc làm mới' (MT2.CT1) của cả tỉnh được tính bằng cách cộng "
+        "tử số, mẫu số của các đơn vị: chỉ nhập Giá trị thì không cộng được, nên số liệu của đơn vị chưa được tính "
+        "vào tổng. Hãy nhập Tử số và Mẫu số.")
 
 
 def test_a_value_alone_where_one_unit_enters_the_figure_is_fine(plan, syt):
