@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, Callable
 from bdg_excel import layout
 from bdg_excel.figures import MET, MISSED, NO_DATA, PARTLY_MET, as_decimal, indicator_status, outcome, status_words
 from bdg_excel.problems import cell_name, column_letter
-from bdg_excel.workbook import (DECREE_30_MARGINS, FirstPageBare, Page, add_streamed_sheet, paginate, print_setup,
-                                write_xlsx)
+from bdg_excel.workbook import (DECIMAL, DECREE_30_MARGINS, WHOLE, FirstPageBare, Page, add_streamed_sheet,
+                                number_rule_formats, number_rules, paginate, print_setup, write_xlsx)
 
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet
@@ -125,7 +125,7 @@ SUBMISSION_COLUMNS = (  # one row per SubmissionRow
     Column("file", "Tệp", 28, "text", _field("file")),
     Column("received", "Thời điểm gửi", 17, "datetime", _field("received_at")),
     Column("sender", "Người gửi", 20, "text", _field("sender")),
-    Column("problems", "Số vấn đề", 8, "number", _field("problem_count")),
+    Column("problems", "Số vấn đề", 8, "count", _field("problem_count")),
     Column("filled", "Số liệu đã nhập", 9, "center", lambda r, s: f"{s.filled}/{s.expected}"),
     Column("note", "Ghi chú", 28, "text", _field("note")),
 )
@@ -140,7 +140,7 @@ PROBLEM_COLUMNS = (  # one row per (unit, Problem); wrapped text
 )
 CHART_COLUMNS = (  # one row per Goal; the counts are formulas on the data sheet
     Column("goal", "Mục tiêu", 14, "text", lambda r, goal: f"Mục tiêu {goal.number}"),
-    *(Column(status, status, 16, "number") for status in (MET, MISSED, NO_DATA)),
+    *(Column(status, status, 16, "count") for status in (MET, MISSED, NO_DATA)),
 )
 
 
@@ -225,6 +225,7 @@ class _ReportWriter:
         self.r = result
         self.plan = result.plan
         self.f = self._formats()
+        self.number_formats = number_rule_formats(workbook)
         self.data_rows = {figure.element.code: row for row, figure in enumerate(result.figures, start=1)}
         year = result.period.year
         words = {word for element in self.plan.elements for word in status_words(element, year)}
@@ -243,7 +244,8 @@ class _ReportWriter:
             "text": self._format(**box),
             "bold": self._format(bold=True, **box),
             "center": self._format(align="center", **box),
-            "number": self._format(border=1, num_format="#,##0.##"),
+            "number": self._format(border=1, num_format=DECIMAL),  # shown whole when whole: see _number_rules
+            "count": self._format(border=1, num_format=WHOLE),
             "result": self._format(border=1, num_format="#,##0.00"),
             "datetime": self._format(border=1, num_format="dd/mm/yyyy hh:mm"),
         }
@@ -296,6 +298,13 @@ class _ReportWriter:
         sheet.freeze_panes(1, 0)
         print_setup(sheet, PAGE, 0)
         return sheet
+
+    def _number_rules(self, sheet, columns: tuple[Column, ...], last_row: int) -> None:
+        """Every number column that may hold decimals (style "number") shows a whole number without a dangling
+        separator, rows 1 to ``last_row``."""
+        for col, column in enumerate(columns):
+            if column.style == "number":
+                number_rules(sheet, self.number_formats, 1, col, last_row, col)
 
     def _status_rules(self, sheet, first_row: int, last_row: int, status_col: int, other_cols: tuple = ()) -> None:
         """Colour statuses by rules on the status cells' values (kept live when numbers change)."""
@@ -433,6 +442,7 @@ class _ReportWriter:
             self._write_row(sheet, row, DATA_COLUMNS, figure, (figure.status, status_width))
             self._figure_formulas(sheet, row, figure)
         self._status_rules(sheet, 1, len(figures), DATA_INDEX["status"], (DATA_INDEX["result"],))
+        self._number_rules(sheet, DATA_COLUMNS, len(figures))
         sheet.freeze_panes(1, 1)
         print_setup(sheet, PAGE, 0)
 
@@ -454,6 +464,7 @@ class _ReportWriter:
         sheet = self._list(BY_UNIT, BY_UNIT_COLUMNS, self.r.unit_rows)
         index = _index(BY_UNIT_COLUMNS)
         self._status_rules(sheet, 1, len(self.r.unit_rows), index["status"], (index["result"], index["unit"]))
+        self._number_rules(sheet, BY_UNIT_COLUMNS, len(self.r.unit_rows))
 
     def _submissions(self) -> None:
         sheet = self._list(SUBMISSIONS, SUBMISSION_COLUMNS, self.r.submissions)
