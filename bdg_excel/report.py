@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from bdg_excel import layout
-from bdg_excel.figures import MET, MISSED, NO_DATA, PARTLY_MET, as_decimal, indicator_status, outcome, status_words
+from bdg_excel.figures import (MET, MISSED, NO_DATA, PARTLY_MET, as_decimal, indicator_status, outcome, period_statuses,
+                               status_words)
 from bdg_excel.problems import cell_name, column_letter
 from bdg_excel.workbook import (DECIMAL, DECREE_30_MARGINS, WHOLE, FirstPageBare, Page, add_streamed_sheet,
                                 number_rule_formats, number_rules, paginate, print_setup, write_xlsx)
@@ -39,6 +40,10 @@ PAGE_NUMBER = f'&C&"{layout.FONT}"&13&P'
 CONTINUED = " (tiếp theo)"  # after a goal's heading where it continues on a new page
 WRAPPED = ("text", "center")  # the formats that wrap text
 STATUS_COLOURS = {MISSED: ("#FFC7CE", "#9C0006"), MET: ("#C6EFCE", "#006100"), NO_DATA: ("#FFEB9C", "#9C5700")}
+# The chart's series of figures judged against a later milestone, by what they come to: a paler green for
+# "Đã đạt mốc 2030", blue for "Chưa đạt mốc 2030" (on its way, not a failure).
+MILESTONE_COLOURS = {MET: ("#E2EFDA", "#548235"), MISSED: ("#DDEBF7", "#2F5597")}
+CHART_TITLE = "Đánh giá từng số liệu theo mục tiêu (một chỉ tiêu có thể gồm nhiều số liệu)"
 
 Value = Callable[["Consolidation", Any], object]
 
@@ -138,10 +143,13 @@ PROBLEM_COLUMNS = (  # one row per (unit, Problem); wrapped text
     Column("severity", "Mức độ", 9, "text", lambda r, p: p[1].severity),
     Column("message", "Nội dung", 56, "text", lambda r, p: p[1].message),
 )
-CHART_COLUMNS = (  # one row per Goal; the counts are formulas on the data sheet
-    Column("goal", "Mục tiêu", 14, "text", lambda r, goal: f"Mục tiêu {goal.number}"),
-    *(Column(status, status, 16, "count") for status in (MET, MISSED, NO_DATA)),
-)
+CHART_GOAL = Column("goal", "Mục tiêu", 14, "text", lambda r, goal: f"Mục tiêu {goal.number}")
+
+
+def chart_columns(statuses: list[str]) -> tuple[Column, ...]:
+    """The chart sheet's columns, one row per Goal: the goal, then how many of its figures have each of the
+    period's ``statuses`` (formulas on the data sheet)."""
+    return (CHART_GOAL, *(Column(status, status, 16, "count") for status in statuses))
 
 
 def _index(columns: tuple[Column, ...]) -> dict[str, int]:
@@ -476,34 +484,36 @@ class _ReportWriter:
                                                                        "value": text, "format": self.f[colour]})
 
     def _chart(self, sheet) -> None:
-        self._headers(sheet, 0, CHART_COLUMNS)
+        """Each goal's figures counted by status, a column per status of the period (Chưa đạt mốc 2030 is
+        not Không đạt), as a table and a stacked column chart."""
+        statuses = period_statuses(self.plan.elements, self.r.period.year)
+        columns = chart_columns(statuses)
+        self._headers(sheet, 0, columns)
         last = len(self.r.figures)
         goal_letter, status_letter = column_letter(DATA_INDEX["goal"]), column_letter(DATA_INDEX["status"])
         goal_range = f"'{DATA}'!${goal_letter}$2:${goal_letter}${last + 1}"
         status_range = f"'{DATA}'!${status_letter}$2:${status_letter}${last + 1}"
         for row, goal in enumerate(self.plan.goals, start=1):
-            self._write_row(sheet, row, CHART_COLUMNS, goal)
-            for col, column in enumerate(CHART_COLUMNS[1:], start=1):
-                words = [column.key, *(word for word, status in self.milestone_words if status == column.key)]
-                count = sum(1 for f in self.r.figures
-                            if self.plan.element_goal(f.element.code) == goal.number and f.status in words)
-                formula = "+".join(f'COUNTIFS({goal_range},{goal.number},{status_range},"{word}")' for word in words)
-                sheet.write_formula(row, col, "=" + formula, self.f[column.style], count)
+            self._write_row(sheet, row, columns, goal)
+            counts = Counter(f.status for f in self.r.figures if self.plan.element_goal(f.element.code) == goal.number)
+            for col, status in enumerate(statuses, start=1):
+                sheet.write_formula(row, col, f'=COUNTIFS({goal_range},{goal.number},{status_range},"{status}")',
+                                    self.f["count"], counts[status])
         chart = self.wb.add_chart({"type": "column", "subtype": "stacked"})
         goals = len(self.plan.goals)
-        for col, column in enumerate(CHART_COLUMNS[1:], start=1):
-            fill, border = STATUS_COLOURS[column.key]
+        for col, status in enumerate(statuses, start=1):
+            fill, border = STATUS_COLOURS.get(status) or MILESTONE_COLOURS[outcome(status)]
             chart.add_series({
                 "name": [CHART, 0, col], "categories": [CHART, 1, 0, goals, 0], "values": [CHART, 1, col, goals, col],
                 "fill": {"color": fill}, "border": {"color": border}})
-        chart.set_title({"name": "Số chỉ tiêu đạt / không đạt / chưa có số liệu theo mục tiêu",
-                         "name_font": {"name": layout.FONT, "size": 12}})
         font = {"name": layout.FONT, "size": 12}  # printed at 8 points or more when the sheet is fitted to the page
+        chart.set_title({"name": CHART_TITLE, "name_font": font})
         chart.set_x_axis({"num_font": font})
-        chart.set_y_axis({"name": "Số chỉ tiêu", "name_font": font, "num_font": font, "major_gridlines": {"visible": True}})
+        chart.set_y_axis({"name": "Số lượng số liệu", "name_font": font, "num_font": font,
+                          "major_gridlines": {"visible": True}})
         chart.set_legend({"position": "bottom", "font": font})
         chart.set_size({"width": 760, "height": 420})
-        sheet.insert_chart(0, 5, chart)
+        sheet.insert_chart(0, len(columns) + 1, chart)
         print_setup(sheet, PAGE, 0)
 
 
