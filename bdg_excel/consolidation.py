@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bdg_excel import clock
 from bdg_excel.aggregate import ElementFigure, UnitFigure, UnitRow, aggregate, unit_results
-from bdg_excel.figures import MET, MISSED, NO_DATA, Entry, format_figure, outcome as status_outcome
+from bdg_excel.figures import Entry, format_figure, period_statuses
 from bdg_excel.ingest import Outcome
 from bdg_excel.submission import REJECTED
 from bdg_excel.numbers import to_decimal
@@ -131,14 +131,20 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
 
 
 def summary_lines(result: Consolidation) -> list[str]:
-    """A short table for the terminal: submissions, then targets met per goal."""
+    """A short table for the terminal: submissions, then the figures of each goal by status (a figure judged
+    against a later milestone is counted as such, never as met or missed)."""
     counts = Counter(s.status for s in result.submissions)
     lines = [f"Kỳ {result.period.code}: {len(result.submissions)} đơn vị phải báo cáo – "
              + ", ".join(f"{status}: {n}" for status, n in counts.items()) + "."]
-    lines.append(f"{'Mục tiêu':<10} {MET:>5} {MISSED:>10} {NO_DATA:>16}")
+    statuses = period_statuses(result.plan.elements, result.period.year)
+    widths = [max(5, len(status) + 1) for status in statuses]
+
+    def row(first: object, cells: list) -> str:
+        return f"{first:<10}" + "".join(f" {cell:>{width}}" for cell, width in zip(cells, widths))
+
+    lines.append(row("Mục tiêu", statuses))
     for goal in result.plan.goals:
-        mine = Counter(status_outcome(f.status) for f in result.figures
-                       if result.plan.element_goal(f.element.code) == goal.number)
-        lines.append(f"{goal.number:<10} {mine[MET]:>5} {mine[MISSED]:>10} {mine[NO_DATA]:>16}")
+        mine = Counter(f.status for f in result.figures if result.plan.element_goal(f.element.code) == goal.number)
+        lines.append(row(goal.number, [mine[status] for status in statuses]))
     lines.append(f"Vấn đề cần xem: {len(result.problems)} (trang 'Lỗi').")
     return lines

@@ -70,6 +70,14 @@ def outcome(status: str) -> str:
     return NO_DATA
 
 
+def period_statuses(elements, year: int) -> list[str]:
+    """Every status a figure of ``year`` can have, in the order a count of them reads: Đạt, Đã đạt mốc M,
+    Chưa đạt mốc M (only when some element is judged against a later milestone), Không đạt, Chưa có số liệu."""
+    milestones = sorted({word for element in elements for word in status_words(element, year)} - {MET, MISSED})
+    return [MET, *(w for w in milestones if outcome(w) == MET), *(w for w in milestones if outcome(w) == MISSED),
+            MISSED, NO_DATA]
+
+
 def indicator_status(statuses: list[str]) -> str:
     """An indicator's status from its data elements' statuses: Đạt when every judged one meets its target,
     Không đạt when none does, Đạt một phần otherwise, Chưa có số liệu when none is judged."""

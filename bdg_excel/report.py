@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from bdg_excel import layout
-from bdg_excel.figures import MET, MISSED, NO_DATA, PARTLY_MET, as_decimal, indicator_status, outcome, status_words
+from bdg_excel.figures import (MET, MISSED, NO_DATA, PARTLY_MET, as_decimal, indicator_status, outcome, period_statuses,
+                               status_words)
 from bdg_excel.problems import cell_name, column_letter
-from bdg_excel.workbook import (DECREE_30_MARGINS, FirstPageBare, Page, add_streamed_sheet, paginate, print_setup,
-                                write_xlsx)
+from bdg_excel.workbook import (DECIMAL, DECREE_30_MARGINS, WHOLE, FirstPageBare, Page, add_streamed_sheet,
+                                number_rule_formats, number_rules, paginate, print_setup, write_xlsx)
 
 if TYPE_CHECKING:
     from xlsxwriter.worksheet import Worksheet
@@ -39,6 +40,10 @@ PAGE_NUMBER = f'&C&"{layout.FONT}"&13&P'
 CONTINUED = " (tiếp theo)"  # after a goal's heading where it continues on a new page
 WRAPPED = ("text", "center")  # the formats that wrap text
 STATUS_COLOURS = {MISSED: ("#FFC7CE", "#9C0006"), MET: ("#C6EFCE", "#006100"), NO_DATA: ("#FFEB9C", "#9C5700")}
+# The chart's series of figures judged against a later milestone, by what they come to: a paler green for
+# "Đã đạt mốc 2030", blue for "Chưa đạt mốc 2030" (on its way, not a failure).
+MILESTONE_COLOURS = {MET: ("#E2EFDA", "#548235"), MISSED: ("#DDEBF7", "#2F5597")}
+CHART_TITLE = "Đánh giá từng số liệu theo mục tiêu (một chỉ tiêu có thể gồm nhiều số liệu)"
 
 Value = Callable[["Consolidation", Any], object]
 
@@ -125,7 +130,7 @@ SUBMISSION_COLUMNS = (  # one row per SubmissionRow
     Column("file", "Tệp", 28, "text", _field("file")),
     Column("received", "Thời điểm gửi", 17, "datetime", _field("received_at")),
     Column("sender", "Người gửi", 20, "text", _field("sender")),
-    Column("problems", "Số vấn đề", 8, "number", _field("problem_count")),
+    Column("problems", "Số vấn đề", 8, "count", _field("problem_count")),
     Column("filled", "Số liệu đã nhập", 9, "center", lambda r, s: f"{s.filled}/{s.expected}"),
     Column("note", "Ghi chú", 28, "text", _field("note")),
 )
@@ -138,10 +143,13 @@ PROBLEM_COLUMNS = (  # one row per (unit, Problem); wrapped text
     Column("severity", "Mức độ", 9, "text", lambda r, p: p[1].severity),
     Column("message", "Nội dung", 56, "text", lambda r, p: p[1].message),
 )
-CHART_COLUMNS = (  # one row per Goal; the counts are formulas on the data sheet
-    Column("goal", "Mục tiêu", 14, "text", lambda r, goal: f"Mục tiêu {goal.number}"),
-    *(Column(status, status, 16, "number") for status in (MET, MISSED, NO_DATA)),
-)
+CHART_GOAL = Column("goal", "Mục tiêu", 14, "text", lambda r, goal: f"Mục tiêu {goal.number}")
+
+
+def chart_columns(statuses: list[str]) -> tuple[Column, ...]:
+    """The chart sheet's columns, one row per Goal: the goal, then how many of its figures have each of the
+    period's ``statuses`` (formulas on the data sheet)."""
+    return (CHART_GOAL, *(Column(status, status, 16, "count") for status in statuses))
 
 
 def _index(columns: tuple[Column, ...]) -> dict[str, int]:
@@ -225,6 +233,7 @@ class _ReportWriter:
         self.r = result
         self.plan = result.plan
         self.f = self._formats()
+        self.number_formats = number_rule_formats(workbook)
         self.data_rows = {figure.element.code: row for row, figure in enumerate(result.figures, start=1)}
         year = result.period.year
         words = {word for element in self.plan.elements for word in status_words(element, year)}
@@ -243,7 +252,8 @@ class _ReportWriter:
             "text": self._format(**box),
             "bold": self._format(bold=True, **box),
             "center": self._format(align="center", **box),
-            "number": self._format(border=1, num_format="#,##0.##"),
+            "number": self._format(border=1, num_format=DECIMAL),  # shown whole when whole: see _number_rules
+            "count": self._format(border=1, num_format=WHOLE),
             "result": self._format(border=1, num_format="#,##0.00"),
             "datetime": self._format(border=1, num_format="dd/mm/yyyy hh:mm"),
         }
@@ -296,6 +306,13 @@ class _ReportWriter:
         sheet.freeze_panes(1, 0)
         print_setup(sheet, PAGE, 0)
         return sheet
+
+    def _number_rules(self, sheet, columns: tuple[Column, ...], last_row: int) -> None:
+        """Every number column that may hold decimals (style "number") shows a whole number without a dangling
+        separator, rows 1 to ``last_row``."""
+        for col, column in enumerate(columns):
+            if column.style == "number":
+                number_rules(sheet, self.number_formats, 1, col, last_row, col)
 
     def _status_rules(self, sheet, first_row: int, last_row: int, status_col: int, other_cols: tuple = ()) -> None:
         """Colour statuses by rules on the status cells' values (kept live when numbers change)."""
@@ -433,6 +450,7 @@ class _ReportWriter:
             self._write_row(sheet, row, DATA_COLUMNS, figure, (figure.status, status_width))
             self._figure_formulas(sheet, row, figure)
         self._status_rules(sheet, 1, len(figures), DATA_INDEX["status"], (DATA_INDEX["result"],))
+        self._number_rules(sheet, DATA_COLUMNS, len(figures))
         sheet.freeze_panes(1, 1)
         print_setup(sheet, PAGE, 0)
 
@@ -454,6 +472,7 @@ class _ReportWriter:
         sheet = self._list(BY_UNIT, BY_UNIT_COLUMNS, self.r.unit_rows)
         index = _index(BY_UNIT_COLUMNS)
         self._status_rules(sheet, 1, len(self.r.unit_rows), index["status"], (index["result"], index["unit"]))
+        self._number_rules(sheet, BY_UNIT_COLUMNS, len(self.r.unit_rows))
 
     def _submissions(self) -> None:
         sheet = self._list(SUBMISSIONS, SUBMISSION_COLUMNS, self.r.submissions)
@@ -465,34 +484,36 @@ class _ReportWriter:
                                                                        "value": text, "format": self.f[colour]})
 
     def _chart(self, sheet) -> None:
-        self._headers(sheet, 0, CHART_COLUMNS)
+        """Each goal's figures counted by status, a column per status of the period (Chưa đạt mốc 2030 is
+        not Không đạt), as a table and a stacked column chart."""
+        statuses = period_statuses(self.plan.elements, self.r.period.year)
+        columns = chart_columns(statuses)
+        self._headers(sheet, 0, columns)
         last = len(self.r.figures)
         goal_letter, status_letter = column_letter(DATA_INDEX["goal"]), column_letter(DATA_INDEX["status"])
         goal_range = f"'{DATA}'!${goal_letter}$2:${goal_letter}${last + 1}"
         status_range = f"'{DATA}'!${status_letter}$2:${status_letter}${last + 1}"
         for row, goal in enumerate(self.plan.goals, start=1):
-            self._write_row(sheet, row, CHART_COLUMNS, goal)
-            for col, column in enumerate(CHART_COLUMNS[1:], start=1):
-                words = [column.key, *(word for word, status in self.milestone_words if status == column.key)]
-                count = sum(1 for f in self.r.figures
-                            if self.plan.element_goal(f.element.code) == goal.number and f.status in words)
-                formula = "+".join(f'COUNTIFS({goal_range},{goal.number},{status_range},"{word}")' for word in words)
-                sheet.write_formula(row, col, "=" + formula, self.f[column.style], count)
+            self._write_row(sheet, row, columns, goal)
+            counts = Counter(f.status for f in self.r.figures if self.plan.element_goal(f.element.code) == goal.number)
+            for col, status in enumerate(statuses, start=1):
+                sheet.write_formula(row, col, f'=COUNTIFS({goal_range},{goal.number},{status_range},"{status}")',
+                                    self.f["count"], counts[status])
         chart = self.wb.add_chart({"type": "column", "subtype": "stacked"})
         goals = len(self.plan.goals)
-        for col, column in enumerate(CHART_COLUMNS[1:], start=1):
-            fill, border = STATUS_COLOURS[column.key]
+        for col, status in enumerate(statuses, start=1):
+            fill, border = STATUS_COLOURS.get(status) or MILESTONE_COLOURS[outcome(status)]
             chart.add_series({
                 "name": [CHART, 0, col], "categories": [CHART, 1, 0, goals, 0], "values": [CHART, 1, col, goals, col],
                 "fill": {"color": fill}, "border": {"color": border}})
-        chart.set_title({"name": "Số chỉ tiêu đạt / không đạt / chưa có số liệu theo mục tiêu",
-                         "name_font": {"name": layout.FONT, "size": 12}})
         font = {"name": layout.FONT, "size": 12}  # printed at 8 points or more when the sheet is fitted to the page
+        chart.set_title({"name": CHART_TITLE, "name_font": font})
         chart.set_x_axis({"num_font": font})
-        chart.set_y_axis({"name": "Số chỉ tiêu", "name_font": font, "num_font": font, "major_gridlines": {"visible": True}})
+        chart.set_y_axis({"name": "Số lượng số liệu", "name_font": font, "num_font": font,
+                          "major_gridlines": {"visible": True}})
         chart.set_legend({"position": "bottom", "font": font})
         chart.set_size({"width": 760, "height": 420})
-        sheet.insert_chart(0, 5, chart)
+        sheet.insert_chart(0, len(columns) + 1, chart)
         print_setup(sheet, PAGE, 0)
 
 

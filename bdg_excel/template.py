@@ -13,7 +13,8 @@ from bdg_excel.numbers import format_number
 from bdg_excel.plan import DataElement, Period, Plan, PlanError, Unit
 from bdg_excel.problems import cell_name
 from bdg_excel.progress import Progress, counted
-from bdg_excel.workbook import Page, hf_text, paginate, print_setup, write_xlsx
+from bdg_excel.workbook import (DECIMAL, WHOLE, Page, hf_text, number_rule_formats, number_rules, paginate,
+                                print_setup, write_xlsx)
 
 MASTER_UNIT = Unit(code="", name="(Mẫu chung: tất cả các số liệu của kế hoạch)", level="tỉnh")
 MASTER_TIME = datetime(2020, 1, 1, tzinfo=timezone.utc)
@@ -116,6 +117,7 @@ class _TemplateWriter:
 
     def _formats(self) -> dict:
         cell = {"border": 1, "text_wrap": True}
+        entry = {**cell, "locked": False, "bg_color": f"#{layout.INPUT_COLOR}"}
         return {
             "title": self._format(bold=True, font_size=14, align="center"),
             "label": self._format(bold=True),
@@ -125,8 +127,10 @@ class _TemplateWriter:
                                    bg_color="#DDEBF7"),
             "locked": self._format(**cell),
             "code": self._format(**cell, bold=True),
-            "input": self._format(**cell, locked=False, bg_color=f"#{layout.INPUT_COLOR}", num_format="#,##0.##"),
-            "note": self._format(**cell, locked=False, bg_color=f"#{layout.INPUT_COLOR}"),
+            "input": self._format(**entry, num_format=DECIMAL),  # a value, or a figure that may have decimals
+            "count": self._format(**entry, num_format=WHOLE),  # a figure that must be whole
+            "year": self._format(**entry, num_format="0"),  # 2024, not 2,024
+            "note": self._format(**entry),
             "preview": self._format(**cell, num_format="0.00", bg_color="#F2F2F2"),
         }
 
@@ -218,6 +222,9 @@ class _TemplateWriter:
         above = self._data_header(sheet, widths)
         heights = [self._element_row(sheet, layout.FIRST_DATA_ROW + index, element)
                    for index, element in enumerate(self.elements)]
+        numbers = [layout.COLUMN_INDEX[key] for key in layout.NUMBER_INPUTS]
+        number_rules(sheet, number_rule_formats(self.wb), layout.FIRST_DATA_ROW, min(numbers),
+                     layout.FIRST_DATA_ROW + len(self.elements) - 1, max(numbers))
         sheet.freeze_panes(layout.FIRST_DATA_ROW, 1)
         sheet.protect("", {"select_locked_cells": True, "select_unlocked_cells": True,
                            "format_columns": True, "format_rows": True})
@@ -281,16 +288,16 @@ class _TemplateWriter:
                      layout.row_height([(element.code, widths["code"])], bold=True))
         sheet.set_row(row, height)
         for key in layout.NUMBER_INPUTS:
-            number = getattr(entry, key)
+            number, style = getattr(entry, key), self.f["count" if element.whole_numbers and key != "value" else "input"]
             if number is None:
-                sheet.write_blank(row, col[key], None, self.f["input"])
+                sheet.write_blank(row, col[key], None, style)
             else:
-                sheet.write_number(row, col[key], float(number), self.f["input"])
+                sheet.write_number(row, col[key], float(number), style)
             self._validate(sheet, row, key, element)
         if entry.year is None:
-            sheet.write_blank(row, col["data_year"], None, self.f["input"])
+            sheet.write_blank(row, col["data_year"], None, self.f["year"])
         else:
-            sheet.write_number(row, col["data_year"], entry.year, self.f["input"])
+            sheet.write_number(row, col["data_year"], entry.year, self.f["year"])
         year = self.period.year
         _checked(sheet.data_validation(row, col["data_year"], row, col["data_year"], {
             "validate": "integer", "criteria": "between", "minimum": layout.FIRST_DATA_YEAR, "maximum": year,

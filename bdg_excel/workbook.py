@@ -14,6 +14,7 @@ from typing import Callable
 
 from xlsxwriter import Workbook
 from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from bdg_excel import layout
@@ -25,6 +26,10 @@ MM = 1 / 25.4  # xlsxwriter's margins are in inches
 DIGIT = 5.5  # points: LibreOffice's width of a column character
 DECREE_30_MARGINS = {"left": 30 * MM, "right": 15 * MM, "top": 20 * MM, "bottom": 20 * MM}
 FOOTER = f'&C&"{layout.FONT}"Trang &P/&N'
+# Number formats. Excel shows a whole number under DECIMAL with a dangling separator ('20.', '8.688,' in a
+# Vietnamese Excel; LibreOffice hides it), so cells that may hold decimals carry the rules of ``number_rules``.
+WHOLE, DECIMAL = "#,##0", "#,##0.##"
+DECIMALS = 2  # the decimals DECIMAL shows
 # Text is always written as text: nothing is turned into a number, a formula or a link.
 TEXT_AS_TEXT = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
 
@@ -154,6 +159,25 @@ def print_setup(sheet: Worksheet, page: Page, header_row: int | None = None, sca
     sheet.set_margins(**page.margins)
     if footer:
         sheet.set_footer(footer)
+
+
+def number_rule_formats(workbook: Workbook) -> tuple:
+    """The formats ``number_rules`` applies (one pair per workbook): WHOLE, then DECIMAL."""
+    return workbook.add_format({"num_format": WHOLE}), workbook.add_format({"num_format": DECIMAL})
+
+
+def number_rules(sheet: Worksheet, formats: tuple, first_row: int, first_col: int, last_row: int,
+                 last_col: int) -> None:
+    """Conditional formats over a block of number cells: a number that is whole at DECIMALS places shows as
+    WHOLE (20, 8.688: no dangling separator), any other as DECIMAL (12,5), whatever the cell's own format.
+    The cells' values are untouched; a text or an empty cell is shown as it is."""
+    if last_row < first_row:
+        return
+    cell = xl_rowcol_to_cell(first_row, first_col)  # relative: each cell of the block tests itself
+    whole = f"ROUND({cell},{DECIMALS})=ROUND({cell},0)"
+    for criteria, number_format in ((f"={whole}", formats[0]), (f"=NOT({whole})", formats[1])):
+        sheet.conditional_format(first_row, first_col, last_row, last_col,
+                                 {"type": "formula", "criteria": criteria, "format": number_format})
 
 
 def hf_text(text: str) -> str:

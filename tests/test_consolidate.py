@@ -134,7 +134,7 @@ def test_every_formula_carries_its_result(demo):
 
 # Functions every Excel since 2007 and LibreOffice know: a formula using a newer one (XLOOKUP, FILTER, ...)
 # would show an error in the older spreadsheet programs the units and the office use.
-CLASSIC_FUNCTIONS = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ISERROR", "INT", "SEARCH", "COUNTIFS"}
+CLASSIC_FUNCTIONS = {"IF", "AND", "OR", "NOT", "ISNUMBER", "ISERROR", "INT", "SEARCH", "COUNTIFS", "ROUND"}
 
 
 def formula_functions(path) -> set[str]:

@@ -4,6 +4,13 @@
 the faster report writer; a change to either that alters what an officer sees fails here with the
 first sheet and cell that differ. The one addition since, the summary line that ends the appendix,
 is taken out of the comparison and checked on its own against counts made by hand.
+
+The expected file was then edited by hand, once, for the number formats (QA finding 11: Excel shows a whole
+number under '#,##0.##' with a dangling separator, '20.'): the counts of 'Tình trạng nộp' (G) and 'Biểu đồ'
+(B:D) became '#,##0', and the number columns of 'Dữ liệu' (F:I, M) and 'Theo đơn vị' (F:H) got the two
+conditional formats that show a number whole at two decimals as '#,##0' and any other as '#,##0.##'. Nothing
+else changed: the edit was made in the file's XML (openpyxl would have dropped its empty-text cells on saving),
+and ``describe`` compares those rules too.
 """
 from pathlib import Path
 

@@ -12,7 +12,7 @@ from bdg_excel.workbook import DECREE_30_MARGINS, Page, column_points
 
 SPECIFIED = {report.DATA: report.DATA_COLUMNS, report.BY_UNIT: report.BY_UNIT_COLUMNS,
              report.SUBMISSIONS: report.SUBMISSION_COLUMNS, report.PROBLEMS: report.PROBLEM_COLUMNS,
-             report.CHART: report.CHART_COLUMNS}
+             report.CHART: report.chart_columns(["Đạt", "Không đạt", "Chưa có số liệu"])}
 
 
 @pytest.fixture(scope="module")

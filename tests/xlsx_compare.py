@@ -21,6 +21,11 @@ def describe(path: Path, ignore_meta: tuple[str, ...] = ()) -> dict:
         for dv in ws.data_validations.dataValidation:
             found[(ws.title, "validation", str(dv.sqref))] = (dv.type, dv.operator, dv.formula1, dv.formula2,
                                                              dv.prompt, dv.error)
+        for rules in ws.conditional_formatting:  # the rules that change how numbers are shown
+            shown = sorted((rule.formula, rule.dxf.numFmt.formatCode) for rule in rules.rules
+                           if rule.dxf is not None and rule.dxf.numFmt is not None)
+            if shown:
+                found[(ws.title, "number rules", str(rules.sqref))] = shown
         for row in ws.iter_rows():
             for cell in row:
                 if ws.title == "_meta" and cell.column == 2 and ws.cell(cell.row, 1).value in ignore_meta:
