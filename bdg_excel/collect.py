@@ -24,11 +24,10 @@ from typing import Callable, Iterator
 
 from bdg_excel import clock
 from bdg_excel.atomic import atomic_output
-from bdg_excel.container import MAX_FILE_BYTES, OLE_MAGIC, ZIP_MAGIC, Archive, Refused
+from bdg_excel.container import MAX_FILE_BYTES, OLE_MAGIC, WORKBOOK_SUFFIXES, ZIP_MAGIC, Archive, Refused
 from bdg_excel.filenames import free_path, safe_name, shortened
 from bdg_excel.store import Store
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
 TYPE_SUFFIXES = {"application/vnd.oasis.opendocument.spreadsheet": ".ods",
                  "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm"}
 # Zip and compound files that are not workbooks, known by their name or declared type.

@@ -219,6 +219,33 @@ def test_check_and_ingest_say_the_same_of_the_same_file(plan, tmp_path):
     assert checked == ingested[ingested.index(checked[0]):][:2]
 
 
+def test_a_zip_saved_into_the_inbox_is_called_a_zip_archive_not_a_damaged_file(plan, tmp_path):
+    import zipfile
+
+    from tests.returns import entry, make_return
+
+    good = make_return(plan, "SYT", tmp_path / "Báo cáo SYT.xlsx", {"MT4.CT1": entry(value=108.5)})
+    inbox = tmp_path / "hop-thu"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "Bao cao SYT.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(good, good.name)
+    with zipfile.ZipFile(inbox / "ghi-chu.zip", "w") as archive:
+        archive.writestr("ghi chú.txt", "Xin gia hạn nộp báo cáo")
+    result = run("check", inbox / "Bao cao SYT.zip", inbox / "ghi-chu.zip")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "Bao cao SYT.zip: bị từ chối – 1 vấn đề"
+    assert lines[1] == ("    [lỗi] Tệp là tệp nén .zip, không phải bảng tính (bên trong có 1 bảng tính: 'Báo cáo "
+                        "SYT.xlsx'). Hãy giải nén rồi đặt bảng tính bên trong vào thư mục nhận, hoặc lưu thư có tệp "
+                        "nén đính kèm và chạy 'bdg collect' (lệnh này tự lấy bảng tính ra khỏi tệp nén). "
+                        "(zip-archive)")
+    assert "(bên trong không có bảng tính nào)" in lines[3] and lines[3].endswith("(zip-archive)")
+    ingested = run("ingest", inbox, "--store", tmp_path / "s.db")
+    assert ingested.exit_code == 1
+    assert [line for line in ingested.output.splitlines() if "(zip-archive)" in line] == [lines[1], lines[3]]
+    assert "hỏng" not in ingested.output
+
+
 def test_check_usage_errors_exit_2(tmp_path):
     assert run("check").exit_code == 2
     assert run("check", tmp_path / "none.xlsx").exit_code == 2
