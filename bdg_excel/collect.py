@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from bdg_excel import clock
-from bdg_excel.atomic import atomic_output
+from bdg_excel.atomic import OutputError, atomic_output
 from bdg_excel.container import MAX_FILE_BYTES, OLE_MAGIC, WORKBOOK_SUFFIXES, ZIP_MAGIC, Archive, Refused
+from bdg_excel.errors import os_reason
 from bdg_excel.filenames import free_path, safe_name, shortened
 from bdg_excel.store import Store
 
@@ -259,8 +260,12 @@ def sent_at(date: datetime | None, now: datetime) -> tuple[datetime, str]:
 
 
 def collect(sources: list[Path], inbox: Path, store: Store) -> Collection:
-    """Save every new workbook attached to the messages of ``sources`` into ``inbox``; report everything seen."""
-    inbox.mkdir(parents=True, exist_ok=True)
+    """Save every new workbook attached to the messages of ``sources`` into ``inbox``; report everything seen.
+    An inbox that cannot be written is an OutputError."""
+    try:
+        inbox.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Không tạo được thư mục '{inbox}': {os_reason(exc)}.") from None
     now = clock.now()
     attachments, without_workbook, unreadable = [], [], []
     for source in sources:
@@ -301,7 +306,10 @@ def _keep(mail: Mail, part: Part, inbox: Path, store: Store, now: datetime) -> A
     if not suffix:
         return Attachment(mail.where, shown, mail.sender, "not-a-workbook")
     sha256 = hashlib.sha256(part.data).hexdigest()
-    path, present = free_path(inbox, file_name(part.name, suffix, mail.sender), part.data)
+    try:
+        path, present = free_path(inbox, file_name(part.name, suffix, mail.sender), part.data)
+    except OSError as exc:  # a file of that name the inbox does not let us read
+        raise OutputError(f"Không ghi được vào thư mục '{inbox}': {os_reason(exc)}.") from None
     if present or store.has_received(sha256):
         return Attachment(mail.where, shown, mail.sender, "duplicate", path.name if present else "")
     sent, warning = sent_at(mail.date, now)

@@ -282,3 +282,31 @@ def test_workbooks_zipped_by_the_unit_are_taken_out_of_the_zip(plan, returns, tm
     assert "BaoCao_SYT.zip › syt.xlsx" in result.output and "đã lưu" in result.output
     assert "ghi-chu.zip" in result.output and "không phải bảng tính, bỏ qua" in result.output
     assert received(store)[saved.name][0] == "syt@ninhthuan.example"
+
+
+def test_an_inbox_that_cannot_be_made_is_one_vietnamese_line_exit_2(returns, tmp_path):
+    (tmp_path / "syt.eml").write_bytes(bytes(reply("syt@ninhthuan.example", None, [("syt.xlsx", returns[0], XLSX)])))
+    (tmp_path / "ghi-chu.txt").write_text("không phải thư mục")
+    inbox = tmp_path / "ghi-chu.txt" / "hop-thu"
+    result = run("collect", tmp_path / "syt.eml", "--inbox", inbox, "--store", tmp_path / "s.sqlite")
+    assert (result.exit_code, result.output) == (
+        2, f"Lỗi: Không tạo được thư mục '{inbox}': đường dẫn không phải là thư mục.\n")
+
+
+def test_a_read_only_inbox_is_one_vietnamese_line_exit_2(returns, tmp_path):
+    (tmp_path / "syt.eml").write_bytes(bytes(reply("syt@ninhthuan.example", None, [("syt.xlsx", returns[0], XLSX)])))
+    inbox = tmp_path / "hop-thu"
+    inbox.mkdir()
+    inbox.chmod(0o555)
+    try:
+        if os.access(inbox, os.W_OK):
+            pytest.skip("this user may write into a read-only folder (root)")
+        result = run("collect", tmp_path / "syt.eml", "--inbox", inbox, "--store", tmp_path / "s.sqlite")
+        assert (result.exit_code, result.output) == (
+            2, f"Lỗi: Không ghi được vào thư mục '{inbox}': không có quyền truy cập.\n")
+        for missing in (inbox / "new", inbox / "new" / "hop-thu"):  # nor can a folder be made inside it
+            result = run("collect", tmp_path / "syt.eml", "--inbox", missing, "--store", tmp_path / "s.sqlite")
+            assert (result.exit_code, result.output) == (
+                2, f"Lỗi: Không tạo được thư mục '{missing}': không có quyền truy cập.\n")
+    finally:
+        inbox.chmod(0o755)
