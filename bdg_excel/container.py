@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import NamedTuple
 from xml.etree import ElementTree
 
+from bdg_excel.filenames import safe_name
 from bdg_excel.problems import Problem, cell_name, problem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -280,7 +281,7 @@ def _workbooks_inside(archive: Archive) -> str:
     found = [name for name in names if name.lower().endswith(WORKBOOK_SUFFIXES) and not name.startswith("._")]
     if not found:
         return "bên trong không có bảng tính nào"
-    shown = ", ".join(f"'{name}'" for name in found[:NAMES_SHOWN])
+    shown = ", ".join(f"'{safe_name(name)}'" for name in found[:NAMES_SHOWN])  # short, no control characters
     more = f" và {len(found) - NAMES_SHOWN} bảng tính khác" if len(found) > NAMES_SHOWN else ""
     return f"bên trong có {len(found)} bảng tính: {shown}{more}"
 

@@ -319,6 +319,7 @@ def test_a_zip_archive_is_told_apart_from_a_damaged_workbook_and_names_the_workb
         "macOS's extras": ({"a.xlsx": data, "__MACOSX/._a.xlsx": b"x", "._b.xlsx": b"x"}, "có 1 bảng tính: 'a.xlsx'"),
         "many returns": ({f"{n}.xlsx": data for n in "abcde"}, "bên trong có 5 bảng tính: 'a.xlsx', 'b.xlsx', "
                                                               "'c.xlsx' và 2 bảng tính khác"),
+        "a long odd name": ({"x" * 300 + "\x1b[2J.xlsx": data}, f"bên trong có 1 bảng tính: '{'x' * 145}.xlsx'"),
     }
     for case, (members, inside) in cases.items():
         submission = read_return(_zipped(members), "Bao cao PRTC.zip", plan)
