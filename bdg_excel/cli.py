@@ -375,6 +375,7 @@ def demo(out_dir, pdf, plan_path):
 def mail(period, templates_dir, plan_path, send, units, resend, outbox, message_path, config_path, store_path):
     """Soạn (hoặc gửi) thư kèm biểu cho từng đơn vị báo cáo."""
     from bdg_excel.mail import check_text, mail_units, summary_lines
+    from bdg_excel.plan_summary import placeholder_lines
     from bdg_excel.store import Store
 
     templates_dir = _needed(templates_dir or _folder().templates(period), "templates_dir")
@@ -387,6 +388,7 @@ def mail(period, templates_dir, plan_path, send, units, resend, outbox, message_
         deliveries = mail_units(plan, period, Path(templates_dir), unit_codes=units, text=text,
                                 outbox=Path(outbox) / period, settings=settings, store=store, resend=resend)
     _echo(summary_lines(deliveries, None if send else Path(outbox) / period))
+    _echo(placeholder_lines(plan))  # example addresses receive no mail
     if any(d.outcome in ("failed", "no-address", "no-template") for d in deliveries):
         raise SystemExit(1)
 

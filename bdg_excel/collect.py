@@ -1,7 +1,7 @@
 """Save the workbooks attached to the units' replies into the inbox folder.
 
-Sources are .eml files, Outlook .msg files, mbox files, Maildir folders or folders of .eml and
-.msg files, as mail clients save them. A workbook is known by its bytes (or by a workbook name)
+Sources are .eml files, Outlook .msg files, mbox files, Maildir folders or folders of .eml, .msg
+and mbox files, as mail clients save them. A workbook is known by its bytes (or by a workbook name)
 and saved once under a safe name that keeps its extension; who sent it and when is recorded in
 the store, in Vietnam's time, so that lateness is judged by when the unit sent it. Replies that
 carry no workbook are listed, and a file or message that cannot be read is reported while the
@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from bdg_excel import clock
-from bdg_excel.atomic import atomic_output
-from bdg_excel.container import MAX_FILE_BYTES, OLE_MAGIC, ZIP_MAGIC, Archive, Refused
+from bdg_excel.atomic import OutputError, atomic_output
+from bdg_excel.container import MAX_FILE_BYTES, OLE_MAGIC, WORKBOOK_SUFFIXES, ZIP_MAGIC, Archive, Refused
+from bdg_excel.errors import os_reason
 from bdg_excel.filenames import free_path, safe_name, shortened
 from bdg_excel.store import Store
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
 TYPE_SUFFIXES = {"application/vnd.oasis.opendocument.spreadsheet": ".ods",
                  "application/vnd.ms-excel.sheet.macroenabled.12": ".xlsm"}
 # Zip and compound files that are not workbooks, known by their name or declared type.
@@ -99,18 +99,28 @@ class Collection:
 
 
 def mails(source: Path) -> Iterator[Mail | Unreadable]:
-    """Every message of a source; a file or message that cannot be read is an Unreadable, and the rest go on."""
+    """Every message of a source, a folder's mbox files included; a file or message that cannot be read is
+    an Unreadable, and the rest go on."""
     source = Path(source)
+    yield from _read(source.name, _messages(source))
+    if source.is_dir() and not _is_maildir(source):
+        for path in _mbox_files(source):
+            where = f"{source.name}/{path.relative_to(source).as_posix()}"
+            yield from _read(where, _mbox_messages(path, where))
+
+
+def _read(where: str, messages: Iterator[tuple[str, Callable[[], Mail]]]) -> Iterator[Mail | Unreadable]:
+    """Each message read; one that cannot be read, or a source (``where``) that cannot be, is an Unreadable."""
     try:
-        for where, read in _messages(source):
+        for place, read in messages:
             try:
                 mail = read()
             except Exception as exc:  # noqa: BLE001 - on damaged input email and extract-msg raise anything
-                yield Unreadable(where, _reason(exc))
+                yield Unreadable(place, _reason(exc))
             else:
                 yield mail
     except (OSError, mailbox.Error) as exc:
-        yield Unreadable(source.name, _reason(exc))
+        yield Unreadable(where, _reason(exc))
 
 
 def _reason(exc: Exception) -> str:
@@ -122,8 +132,9 @@ def _reason(exc: Exception) -> str:
 
 
 def _messages(source: Path) -> Iterator[tuple[str, Callable[[], Mail]]]:
-    """(where, reader) for every message of an .eml or .msg file, an mbox file, a Maildir or a folder."""
-    if source.is_dir() and (source / "cur").is_dir() and (source / "new").is_dir():
+    """(where, reader) for every message of an .eml or .msg file, an mbox file, a Maildir or a folder's .eml
+    and .msg files."""
+    if _is_maildir(source):
         box = mailbox.Maildir(source, factory=None, create=False)
         for key in sorted(box.keys()):
             where = f"{source.name}/{key}"
@@ -134,18 +145,50 @@ def _messages(source: Path) -> Iterator[tuple[str, Callable[[], Mail]]]:
                 where = f"{source.name}/{path.relative_to(source).as_posix()}"
                 yield where, partial(_file_mail, where, path)
     elif _head(source).startswith(b"From "):
-        box = mailbox.mbox(source, create=False)
-        for index, key in enumerate(box.keys(), start=1):
-            where = f"{source.name}#{index}"
-            yield where, partial(_mailbox_mail, where, box, key)
-        box.close()
+        yield from _mbox_messages(source, source.name)
     else:
         yield source.name, partial(_file_mail, source.name, source)
 
 
-def _head(path: Path) -> bytes:
+def _is_maildir(source: Path) -> bool:
+    return source.is_dir() and (source / "cur").is_dir() and (source / "new").is_dir()
+
+
+def _mbox_messages(path: Path, where: str) -> Iterator[tuple[str, Callable[[], Mail]]]:
+    box = mailbox.mbox(path, create=False)
+    for index, key in enumerate(box.keys(), start=1):
+        yield f"{where}#{index}", partial(_mailbox_mail, f"{where}#{index}", box, key)
+    box.close()
+
+
+# An mbox file's first line: 'From ', the sender (or '-', as Thunderbird writes it), then the date.
+MBOX_START = re.compile(rb"From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ")
+
+
+def _mbox_files(folder: Path) -> list[Path]:
+    """The mbox files under a folder (as Thunderbird keeps or exports them beside .eml files): named .mbox, or
+    any other file but .eml and .msg that starts as an mbox file does."""
+    try:
+        paths = sorted(folder.rglob("*"))
+    except OSError:  # the folder itself is reported unreadable by _messages
+        return []
+    return [path for path in paths if path.suffix.lower() not in MAIL_SUFFIXES and _is_mbox(path)]
+
+
+def _is_mbox(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    if path.suffix.lower() == ".mbox":
+        return True
+    try:
+        return bool(MBOX_START.match(_head(path, 64)))
+    except OSError:
+        return False
+
+
+def _head(path: Path, size: int = 8) -> bytes:
     with path.open("rb") as handle:
-        return handle.read(8)
+        return handle.read(size)
 
 
 def _mailbox_mail(where: str, box: mailbox.Mailbox, key: str) -> Mail:
@@ -260,8 +303,12 @@ def sent_at(date: datetime | None, now: datetime) -> tuple[datetime, str]:
 
 
 def collect(sources: list[Path], inbox: Path, store: Store) -> Collection:
-    """Save every new workbook attached to the messages of ``sources`` into ``inbox``; report everything seen."""
-    inbox.mkdir(parents=True, exist_ok=True)
+    """Save every new workbook attached to the messages of ``sources`` into ``inbox``; report everything seen.
+    An inbox that cannot be written is an OutputError."""
+    try:
+        inbox.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Không tạo được thư mục '{inbox}': {os_reason(exc)}.") from None
     now = clock.now()
     attachments, without_workbook, unreadable = [], [], []
     for source in sources:
@@ -302,7 +349,10 @@ def _keep(mail: Mail, part: Part, inbox: Path, store: Store, now: datetime) -> A
     if not suffix:
         return Attachment(mail.where, shown, mail.sender, "not-a-workbook")
     sha256 = hashlib.sha256(part.data).hexdigest()
-    path, present = free_path(inbox, file_name(part.name, suffix, mail.sender), part.data)
+    try:
+        path, present = free_path(inbox, file_name(part.name, suffix, mail.sender), part.data)
+    except OSError as exc:  # a file of that name the inbox does not let us read
+        raise OutputError(f"Không ghi được vào thư mục '{inbox}': {os_reason(exc)}.") from None
     if present or store.has_received(sha256):
         return Attachment(mail.where, shown, mail.sender, "duplicate", path.name if present else "")
     sent, warning = sent_at(mail.date, now)

@@ -19,6 +19,7 @@ from functools import cached_property
 from typing import NamedTuple
 from xml.etree import ElementTree
 
+from bdg_excel.filenames import safe_name
 from bdg_excel.problems import Problem, cell_name, problem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -32,6 +33,8 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 ZIP, OLE = "zip", "ole"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
+NAMES_SHOWN = 3  # workbooks named in the message about a zip archive
 
 
 class Refused(Exception):
@@ -260,7 +263,27 @@ def check_zip(data: bytes) -> Archive:
         _check_xlsx_claims(archive)
     elif "content.xml" in archive.members:
         _check_ods_claims(archive.read("content.xml"))
+    elif not _is_package(archive):
+        raise Refused("zip-archive", inside=_workbooks_inside(archive))
     return archive
+
+
+def _is_package(archive: Archive) -> bool:
+    """True for an Office or OpenDocument file (a workbook, even a damaged one, or another document),
+    False for a zip archive a person made, such as a return zipped to be emailed."""
+    names = {name.lower() for name in archive.members}
+    return bool(names & {"[content_types].xml", "mimetype", "content.xml", "xl/workbook.xml"})
+
+
+def _workbooks_inside(archive: Archive) -> str:
+    """What a zip archive holds, as the message about it says it: the first few workbooks by name."""
+    names = [name.rsplit("/", 1)[-1] for name in archive.members if not name.startswith("__MACOSX/")]
+    found = [name for name in names if name.lower().endswith(WORKBOOK_SUFFIXES) and not name.startswith("._")]
+    if not found:
+        return "bên trong không có bảng tính nào"
+    shown = ", ".join(f"'{safe_name(name)}'" for name in found[:NAMES_SHOWN])  # short, no control characters
+    more = f" và {len(found) - NAMES_SHOWN} bảng tính khác" if len(found) > NAMES_SHOWN else ""
+    return f"bên trong có {len(found)} bảng tính: {shown}{more}"
 
 
 # A reference beyond column ZZ or row 999: only a sheet with one can claim more than MAX_CELLS.

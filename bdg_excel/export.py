@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import astuple, dataclass, fields
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -35,7 +36,7 @@ class FigureRow:
     numerator_cell: str
     denominator_cell: str
     value_cell: str
-    received_at: str
+    received_at: str  # Vietnam's time, as stored: 2026-12-10T09:00:00
 
 
 COLUMNS = tuple(f.name for f in fields(FigureRow))
@@ -86,12 +87,18 @@ def _format(out: Path) -> str:
 
 
 def _sheet(workbook, rows: list[FigureRow]) -> None:
+    """The rows as a sheet: numbers as numbers, the time received as an Excel date-time (Vietnam's time)."""
     sheet = workbook.add_worksheet("Số liệu")
     bold = workbook.add_format({"bold": True})
+    moment = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
+    received = COLUMNS.index("received_at")
+    sheet.set_column(received, received, 16)
     sheet.write_row(0, 0, HEADERS, bold)
     for index, row in enumerate(rows, start=1):
         for col, value in enumerate(astuple(row)):
-            if isinstance(value, (Decimal, int)):
+            if col == received and value:
+                sheet.write_datetime(index, col, datetime.fromisoformat(value), moment)
+            elif isinstance(value, (Decimal, int)):
                 sheet.write_number(index, col, float(value))
             elif value is not None:
                 sheet.write_string(index, col, value)

@@ -57,6 +57,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                     "rồi gửi lại."),
     "binary-workbook": (ERROR, "Tệp ở dạng bảng tính nhị phân của Excel (.xlsb). Hãy mở tệp bằng Excel, chọn Lưu "
                                "thành (Save As) kiểu Excel Workbook (.xlsx) rồi gửi lại."),
+    "zip-archive": (ERROR, "Tệp là tệp nén .zip, không phải bảng tính ({inside}). Hãy giải nén rồi đặt bảng tính "
+                           "bên trong vào thư mục nhận, hoặc lưu thư có tệp nén đính kèm và chạy 'bdg collect' (lệnh "
+                           "này tự lấy bảng tính ra khỏi tệp nén)."),
     "corrupt-file": (ERROR, "Tệp bị hỏng hoặc không trọn vẹn (có thể tải về chưa xong){detail}: cần lưu lại tệp "
                             "và gửi lại."),
     "password-protected": (ERROR, "Tệp được đặt mật khẩu nên không mở được. Hãy gỡ mật khẩu (Tệp > Thông tin > "

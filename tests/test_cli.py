@@ -219,6 +219,33 @@ def test_check_and_ingest_say_the_same_of_the_same_file(plan, tmp_path):
     assert checked == ingested[ingested.index(checked[0]):][:2]
 
 
+def test_a_zip_saved_into_the_inbox_is_called_a_zip_archive_not_a_damaged_file(plan, tmp_path):
+    import zipfile
+
+    from tests.returns import entry, make_return
+
+    good = make_return(plan, "SYT", tmp_path / "Báo cáo SYT.xlsx", {"MT4.CT1": entry(value=108.5)})
+    inbox = tmp_path / "hop-thu"
+    inbox.mkdir()
+    with zipfile.ZipFile(inbox / "Bao cao SYT.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(good, good.name)
+    with zipfile.ZipFile(inbox / "ghi-chu.zip", "w") as archive:
+        archive.writestr("ghi chú.txt", "Xin gia hạn nộp báo cáo")
+    result = run("check", inbox / "Bao cao SYT.zip", inbox / "ghi-chu.zip")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "Bao cao SYT.zip: bị từ chối – 1 vấn đề"
+    assert lines[1] == ("    [lỗi] Tệp là tệp nén .zip, không phải bảng tính (bên trong có 1 bảng tính: 'Báo cáo "
+                        "SYT.xlsx'). Hãy giải nén rồi đặt bảng tính bên trong vào thư mục nhận, hoặc lưu thư có tệp "
+                        "nén đính kèm và chạy 'bdg collect' (lệnh này tự lấy bảng tính ra khỏi tệp nén). "
+                        "(zip-archive)")
+    assert "(bên trong không có bảng tính nào)" in lines[3] and lines[3].endswith("(zip-archive)")
+    ingested = run("ingest", inbox, "--store", tmp_path / "s.db")
+    assert ingested.exit_code == 1
+    assert [line for line in ingested.output.splitlines() if "(zip-archive)" in line] == [lines[1], lines[3]]
+    assert "hỏng" not in ingested.output
+
+
 def test_check_usage_errors_exit_2(tmp_path):
     assert run("check").exit_code == 2
     assert run("check", tmp_path / "none.xlsx").exit_code == 2
@@ -259,6 +286,24 @@ def test_clicks_own_messages_are_vietnamese():
     assert run("plan", "--help").output.startswith("Cách dùng: cli plan [TÙY CHỌN] LỆNH [THAM SỐ]...")
 
 
+def test_clicks_messages_about_paths_read_as_sentences(tmp_path):
+    (tmp_path / "tep.txt").write_text("x")
+    cases = {
+        ("check", tmp_path / "khong-co.xlsx"): f"Lỗi: Giá trị không hợp lệ cho 'TỆP...': không tìm thấy "
+                                               f"'{tmp_path / 'khong-co.xlsx'}'.",
+        ("check", tmp_path): f"Lỗi: Giá trị không hợp lệ cho 'TỆP...': '{tmp_path}' là thư mục, không phải tệp.",
+        ("ingest", tmp_path / "tep.txt"): f"Lỗi: Giá trị không hợp lệ cho '[HỘP-THƯ]': '{tmp_path / 'tep.txt'}' là "
+                                          "tệp, không phải thư mục.",
+        ("collect", tmp_path / "thu.eml"): f"Lỗi: Giá trị không hợp lệ cho 'NGUỒN...': không tìm thấy "
+                                           f"'{tmp_path / 'thu.eml'}'.",
+        ("mail", "--period", "2020", "--templates", tmp_path / "mau"): "Lỗi: Giá trị không hợp lệ cho '--templates': "
+                                                                        f"không tìm thấy '{tmp_path / 'mau'}'.",
+    }
+    for args, line in cases.items():
+        result = run(*args)
+        assert result.exit_code == 2 and result.output.splitlines()[-1] == line, args
+
+
 
 # Capitalised words a help page may show that are not placeholders: names of formats and protocols.
 NOT_PLACEHOLDERS = {"PDF", "SMTP", "UTF-8", "YYYY-MM-DD", "CSV", "JSON"}
@@ -288,6 +333,14 @@ def test_every_placeholder_an_officer_reads_is_vietnamese():
     assert run("check", "--help").output.startswith("Cách dùng: cli check [TÙY CHỌN] TỆP...\n")
     assert run("init", "--help").output.startswith("Cách dùng: cli init [TÙY CHỌN] THƯ-MỤC\n")
     assert "Lỗi: Thiếu tham số 'TỆP...'." in run("check").output
+
+
+def test_placeholders_are_spelled_one_way_in_options_and_arguments():
+    pages = "".join(run(*path, "--help").output for path, _ in all_commands())
+    assert re.findall(r"THƯ MỤC|ĐƯỜNG DẪN", pages) == []
+    collect = run("collect", "--help").output
+    assert "--inbox THƯ-MỤC " in collect and "--dir THƯ-MỤC " in collect and "--store TỆP " in collect
+    assert run("originals", "--help").output.startswith("Cách dùng: cli originals [TÙY CHỌN] THƯ-MỤC-RA\n")
 def test_output_is_utf8_even_where_the_console_code_page_is_not():
     import os
     import subprocess

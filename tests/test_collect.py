@@ -282,3 +282,72 @@ def test_workbooks_zipped_by_the_unit_are_taken_out_of_the_zip(plan, returns, tm
     assert "BaoCao_SYT.zip › syt.xlsx" in result.output and "đã lưu" in result.output
     assert "ghi-chu.zip" in result.output and "không phải bảng tính, bỏ qua" in result.output
     assert received(store)[saved.name][0] == "syt@ninhthuan.example"
+
+
+def test_an_inbox_that_cannot_be_made_is_one_vietnamese_line_exit_2(returns, tmp_path):
+    (tmp_path / "syt.eml").write_bytes(bytes(reply("syt@ninhthuan.example", None, [("syt.xlsx", returns[0], XLSX)])))
+    (tmp_path / "ghi-chu.txt").write_text("không phải thư mục")
+    inbox = tmp_path / "ghi-chu.txt" / "hop-thu"
+    result = run("collect", tmp_path / "syt.eml", "--inbox", inbox, "--store", tmp_path / "s.sqlite")
+    assert (result.exit_code, result.output) == (
+        2, f"Lỗi: Không tạo được thư mục '{inbox}': đường dẫn không phải là thư mục.\n")
+
+
+def test_a_read_only_inbox_is_one_vietnamese_line_exit_2(returns, tmp_path):
+    (tmp_path / "syt.eml").write_bytes(bytes(reply("syt@ninhthuan.example", None, [("syt.xlsx", returns[0], XLSX)])))
+    inbox = tmp_path / "hop-thu"
+    inbox.mkdir()
+    inbox.chmod(0o555)
+    try:
+        if os.access(inbox, os.W_OK):
+            pytest.skip("this user may write into a read-only folder (root)")
+        result = run("collect", tmp_path / "syt.eml", "--inbox", inbox, "--store", tmp_path / "s.sqlite")
+        assert (result.exit_code, result.output) == (
+            2, f"Lỗi: Không ghi được vào thư mục '{inbox}': không có quyền truy cập.\n")
+        for missing in (inbox / "new", inbox / "new" / "hop-thu"):  # nor can a folder be made inside it
+            result = run("collect", tmp_path / "syt.eml", "--inbox", missing, "--store", tmp_path / "s.sqlite")
+            assert (result.exit_code, result.output) == (
+                2, f"Lỗi: Không tạo được thư mục '{missing}': không có quyền truy cập.\n")
+    finally:
+        inbox.chmod(0o755)
+
+
+def test_a_folder_s_mbox_files_are_read_with_its_eml_files(returns, tmp_path):
+    syt, cat, stp = returns
+    sent = datetime(2026, 11, 28, 9, 0, tzinfo=VN)
+    folder = tmp_path / "thu"
+    (folder / "Local Folders.sbd").mkdir(parents=True)
+    (folder / "01_SYT.eml").write_bytes(bytes(reply("syt@ninhthuan.example", sent, [("syt.xlsx", syt, XLSX)])))
+    box = mailbox.mbox(folder / "Hộp thư đến.mbox")
+    box.add(reply("cat@ninhthuan.example", sent, [("cat.xlsx", cat, XLSX)]))
+    box.add(reply("snv@ninhthuan.example", sent, [], subject="Xin gia hạn nộp báo cáo"))
+    box.close()
+    thunderbird = reply("stp@ninhthuan.example", sent, [("stp.xlsx", stp, XLSX)])  # Thunderbird's own file: no suffix
+    (folder / "Local Folders.sbd" / "Inbox").write_bytes(b"From - Sat Nov 28 09:00:00 2026\n" + bytes(thunderbird))
+    (folder / "Local Folders.sbd" / "Inbox.msf").write_text("// <!-- <mdb:mork:z v=\"1.4\"/> -->")
+    (folder / "ghi chú.txt").write_text("From the unit: xin gia hạn\n")
+    result = run("collect", folder, "--inbox", tmp_path / "inbox", "--store", tmp_path / "s.sqlite")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "inbox").iterdir()) == ["cat.xlsx", "stp.xlsx", "syt.xlsx"]
+    assert result.output.splitlines() == [
+        "thu/01_SYT.eml: syt.xlsx (syt@ninhthuan.example) – đã lưu → syt.xlsx",
+        "thu/Hộp thư đến.mbox#1: cat.xlsx (cat@ninhthuan.example) – đã lưu → cat.xlsx",
+        "thu/Local Folders.sbd/Inbox#1: stp.xlsx (stp@ninhthuan.example) – đã lưu → stp.xlsx",
+        "thu/Hộp thư đến.mbox#2: thư «Xin gia hạn nộp báo cáo» của snv@ninhthuan.example không đính kèm bảng tính nào",
+        "Tổng cộng 3 tệp đính kèm: đã lưu 3, trùng, bỏ qua 0, không phải bảng tính, bỏ qua 0; 1 thư không đính kèm "
+        "bảng tính."]
+    assert received(tmp_path / "s.sqlite")["stp.xlsx"] == ("stp@ninhthuan.example", "2026-11-28T09:00:00", SUBJECT)
+
+
+def test_entries_of_a_folder_named_mbox_that_are_no_files_are_passed_over_without_blocking(returns, tmp_path):
+    folder = tmp_path / "thu"
+    folder.mkdir()
+    (folder / "01_SYT.eml").write_bytes(bytes(reply("syt@ninhthuan.example", None, [("syt.xlsx", returns[0], XLSX)])))
+    (folder / "mat.mbox").symlink_to(folder / "da-xoa")  # its file is gone
+    (folder / "thu-muc.mbox").mkdir()
+    os.mkfifo(folder / "ong.mbox")  # reading it would wait for a writer forever
+    os.mkfifo(folder / "Inbox")
+    result = run("collect", folder, "--inbox", tmp_path / "inbox", "--store", tmp_path / "s.sqlite")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith("thu/01_SYT.eml: syt.xlsx (syt@ninhthuan.example) – đã lưu")
+    assert result.output.splitlines()[-1].startswith("Tổng cộng 1 tệp đính kèm: đã lưu 1,")

@@ -97,3 +97,21 @@ def test_analysts_get_the_same_rows_as_a_dataframe_with_exact_numbers(plan, tmp_
     assert (prtc.numerator, prtc.denominator, prtc.result) == (Decimal(1200), Decimal(2400), Decimal(50))
     assert frame[frame.period == "2020-H1"].element.tolist() == ["MT1.CT1b", "MT4.CT3"]
     assert str(frame.received_at.dtype).startswith("datetime64")
+
+
+def test_the_xlsx_gives_the_time_received_as_an_excel_date_time_in_vietnam_time(plan, tmp_path, far_zone):
+    import os
+    from datetime import datetime
+
+    path = make_return(plan, "SYT", tmp_path / "a" / "syt.xlsx", {"MT4.CT3": entry(value=16.8)})
+    os.utime(path, (1_600_000_000, 1_600_000_000))  # 12:26:40 UTC on 13/9/2020, 19:26:40 in Vietnam
+    ingest_folder(tmp_path / "a", plan, tmp_path / "s.db", None, echo=lambda line: None)
+    for out in ("x.xlsx", "x.csv"):
+        result = CliRunner().invoke(cli, ["export", "--store", str(tmp_path / "s.db"), "--out", str(tmp_path / out)])
+        assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(tmp_path / "x.xlsx")["Số liệu"]
+    cell = sheet.cell(2, HEADERS.index("Thời điểm nhận") + 1)
+    assert (cell.value, cell.number_format) == (datetime(2020, 9, 13, 19, 26, 40), "dd/mm/yyyy hh:mm")
+    assert sheet.column_dimensions[cell.column_letter].width >= 16  # wide enough not to show '#####'
+    rows = list(csv.reader((tmp_path / "x.csv").read_text("utf-8-sig").splitlines()))
+    assert rows[1][HEADERS.index("Thời điểm nhận")] == "2020-09-13T19:26:40"  # the CSV keeps the text

@@ -69,7 +69,7 @@ def test_every_unit_gets_its_workbook_over_starttls_with_auth(plan, templates_20
         workbook = folder / name
         assert content_type == XLSX and data == workbook.read_bytes() and f"_{unit.code}_" in name
         assert "Hạn gửi lại: ngày 15/12/2020." in message.get_body().get_content()
-    assert result.output.splitlines()[-1] == "Tổng cộng: đã gửi 18 thư."
+    assert result.output.splitlines()[-2:-1] == ["Tổng cộng: đã gửi 18 thư."]  # then the note on .example addresses
 
 
 @pytest.mark.slow
@@ -300,3 +300,23 @@ def test_a_config_file_that_is_not_ini_is_a_vietnamese_error(tmp_path):
         settings_from(config, env={})
     assert str(caught.value) == (f"Tệp cấu hình '{config}' không đúng dạng: cần mục [smtp] với các dòng "
                                  "'khóa = giá trị', lưu với mã UTF-8.")
+
+
+def test_mail_ends_with_a_warning_while_the_plan_has_example_addresses(plan, templates_2020, tmp_path):
+    from bdg_excel.template import write_templates
+
+    result = mail(templates_2020[0].parent, tmp_path, "--unit", "SYT", "--outbox", tmp_path / "o")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("SYT: đã soạn thư") and (tmp_path / "o" / "2020" / "2020_SYT.eml").is_file()
+    assert lines[-1].startswith("Lưu ý: còn 19 nơi dùng địa chỉ email mẫu (tên miền .example, không nhận được thư): "
+                                "Kế hoạch, BTCTU, ")  # the collecting agency and the 18 units
+    assert lines[-1].endswith("trước khi gửi thư.")
+    real = build_plan(json.loads(json.dumps(plan_to_dict(plan), ensure_ascii=False).replace(".example", ".gov.vn")))
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(plan_to_dict(real), ensure_ascii=False), "utf-8")
+    write_templates(real, "2020", tmp_path / "templates", ["SYT"])
+    result = mail(tmp_path / "templates", tmp_path, "--plan", plan_file, "--unit", "SYT", "--outbox", tmp_path / "o2")
+    assert result.exit_code == 0, result.output
+    assert "syt@ninhthuan.gov.vn" in (tmp_path / "o2" / "2020" / "2020_SYT.eml").read_text()
+    assert not any(".example" in line or line.startswith("Lưu ý") for line in result.output.splitlines())

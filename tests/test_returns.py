@@ -302,3 +302,42 @@ def test_a_value_alone_where_several_units_are_summed_is_a_warning_on_its_cell(p
 def test_a_value_alone_where_one_unit_enters_the_figure_is_fine(plan, syt):
     edit(syt, cells={("MT4.CT1", "value"): 108.5})
     assert found(read_file(syt, plan, "2020")) == []
+
+
+def _zipped(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_a_zip_archive_is_told_apart_from_a_damaged_workbook_and_names_the_workbooks_inside(plan, prtc):
+    data = prtc.read_bytes()
+    cases = {
+        "one return": ({"Bao cao/": b"", "Bao cao/Báo cáo PRTC.xlsx": data}, "bên trong có 1 bảng tính: "
+                                                                               "'Báo cáo PRTC.xlsx'"),
+        "a text file": ({"ghi-chu.txt": "Kính gửi Sở".encode()}, "bên trong không có bảng tính nào"),
+        "macOS's extras": ({"a.xlsx": data, "__MACOSX/._a.xlsx": b"x", "._b.xlsx": b"x"}, "có 1 bảng tính: 'a.xlsx'"),
+        "many returns": ({f"{n}.xlsx": data for n in "abcde"}, "bên trong có 5 bảng tính: 'a.xlsx', 'b.xlsx', "
+                                                              "'c.xlsx' và 2 bảng tính khác"),
+        "a long odd name": ({"x" * 300 + "\x1b[2J.xlsx": data}, f"bên trong có 1 bảng tính: '{'x' * 145}.xlsx'"),
+    }
+    for case, (members, inside) in cases.items():
+        submission = read_return(_zipped(members), "Bao cao PRTC.zip", plan)
+        assert (submission.status, found(submission)) == (REJECTED, [("", "zip-archive")]), case
+        message = submission.problems[0].message
+        assert message.startswith("Tệp là tệp nén .zip, không phải bảng tính (") and inside in message, case
+        assert "giải nén" in message and "bdg collect" in message and "hỏng" not in message, case
+
+
+def test_a_workbook_is_never_a_zip_archive_whatever_its_name_or_damage(plan, prtc):
+    data = prtc.read_bytes()
+    assert read_return(data, "Bao cao PRTC.zip", plan).status == ACCEPTED
+    with zipfile.ZipFile(io.BytesIO(data)) as original:  # its parts, without the workbook part
+        parts = {n: original.read(n) for n in original.namelist() if n != "xl/workbook.xml"}
+    damaged = read_return(_zipped(parts), "prtc.xlsx", plan)
+    document = read_return(_zipped({"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p/>"}),
+                           "prtc.xlsx", plan)
+    for submission in (damaged, document):  # an Office package, though no workbook python-calamine can read
+        assert submission.status == REJECTED and [p.code for p in submission.problems] != ["zip-archive"]
