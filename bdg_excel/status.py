@@ -9,6 +9,9 @@ from bdg_excel.submission import ACCEPTED, REJECTED, WITH_PROBLEMS
 from bdg_excel.plan import Period, Plan, Unit
 from bdg_excel.store import Store, StoredFile
 
+# Beside a late unit whose first file did not come through 'bdg collect': its time is only the file's.
+BY_FILE_TIME = ("Thời điểm lấy theo ngày giờ của tệp (không nhận qua thư); nếu đơn vị đã nộp đúng hạn qua "
+                "kênh khác, hãy ghi nhận riêng")
 ON_TIME, LATE, PROBLEMS, REJECTED_ONLY, EMPTY, NOT_RECEIVED = (
     "Đúng hạn", "Nộp muộn", "có vấn đề", "Bị từ chối", "Gửi biểu trống", "Chưa nhận")
 
@@ -123,6 +126,8 @@ def submission_rows(plan: Plan, period: Period, files: list[StoredFile], current
         else:
             usable_files = [f for f in mine if f.status != REJECTED]
             status = _status(chosen, usable_files[0], period)
+            if status.startswith(LATE) and not usable_files[0].sender:
+                notes.append(BY_FILE_TIME)
             earlier = [f for f in usable_files if f.id != chosen.id]
             if earlier:
                 first = received_time(usable_files[0])

@@ -1,9 +1,9 @@
 """Working days in Vietnam, for the deadlines bdg gives units: Monday to Friday, less public holidays.
 
-The Labour Code (2019, article 112) fixes 1/1, 30/4, 1/5 and 2/9 by the solar calendar, and five days of
-Tết by the lunar one; here those five are the eve of the lunar new year and its first four days. The
-government's yearly schedule adds days (the day beside 2/9, Giỗ Tổ Hùng Vương on 10/3 of the lunar
-calendar, compensatory days, a longer Tết): an officer lists those in the folder's ``bdg.toml``.
+Of the holidays of the Labour Code (2019, article 112) bdg knows those fixed by the solar calendar (1/1,
+30/4, 1/5, 2/9) and five days of Tết, taken here as the eve of the lunar new year and its first four days.
+The others move from year to year (Giỗ Tổ Hùng Vương on 10/3 of the lunar calendar, the day beside 2/9 the
+government picks, compensatory days, a longer Tết): an officer lists them in the folder's ``bdg.toml``.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ TET_DAYS = range(-1, 4)  # the eve and the first four days
 
 
 def public_holidays(year: int) -> set[date]:
-    """The Labour Code's holidays of ``year`` (Tết only for the years listed in LUNAR_NEW_YEAR)."""
+    """The holidays of ``year`` bdg knows (Tết only for the years listed in LUNAR_NEW_YEAR)."""
     days = {date(year, month, day) for month, day in SOLAR_HOLIDAYS}
     if year in LUNAR_NEW_YEAR:
         days |= {LUNAR_NEW_YEAR[year] + timedelta(days=offset) for offset in TET_DAYS}

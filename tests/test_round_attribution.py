@@ -132,3 +132,16 @@ def test_a_broken_file_counts_in_its_own_round_and_not_once_the_unit_sent_a_good
     assert errors == []
     result = run("feedback", *args, "--period", "2026", "--out", tmp_path / "out")
     assert result.exit_code == 0 and not list((tmp_path / "out").glob("*.eml")), result.output
+
+
+def test_a_late_file_dropped_by_hand_says_its_time_is_only_the_files(plan, tmp_path):
+    inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
+    returned(plan, "NHATRANG", "2026-H1", inbox, datetime(2026, 6, 20, 9))  # saved into the inbox five days late
+    emailed(store, returned(plan, "CAMLINH", "2026-H1", inbox, datetime(2026, 6, 20, 9)), "camlinh@khanhhoa.example",
+            datetime(2026, 6, 20, 9))  # emailed five days late: the email's date is the unit's own
+    run("consolidate", inbox, "--period", "2026-H1", "--plan", PLAN, "--out", tmp_path / "t.xlsx", "--store", store)
+    rows = submissions(tmp_path / "t.xlsx")
+    assert rows["NHATRANG"][2] == "Nộp muộn" and rows["NHATRANG"][8] == (
+        "Thời điểm lấy theo ngày giờ của tệp (không nhận qua thư); nếu đơn vị đã nộp đúng hạn qua kênh khác, hãy ghi "
+        "nhận riêng")
+    assert rows["CAMLINH"][2] == "Nộp muộn" and rows["CAMLINH"][8] == ""
