@@ -270,10 +270,10 @@ def ingest_folder(inbox: Path, plan: Plan, store_path: Path, period: str | None,
                 continue
             counts["files"] += 1
             counts["known" if outcome.known else "new"] += 1
-            counts["rejected"] += outcome.status == REJECTED
-            counts["problems"] += outcome.status != ACCEPTED or outcome.other_period(period)
+            counts["rejected"] += outcome.status == REJECTED  # the two counts are apart: a file is in one at most
+            counts["problems"] += outcome.status != REJECTED and (outcome.status != ACCEPTED or outcome.other_period(period))
     echo(f"Tổng cộng {counts['files']} tệp: {counts['new']} tệp mới, {counts['known']} tệp đã có trong kho, "
-         f"{counts['rejected']} tệp bị từ chối, {counts['problems']} tệp có vấn đề"
+         f"{counts['rejected']} tệp bị từ chối, {counts['problems']} tệp nhận được nhưng có vấn đề"
          + (f", {counts[SKIPPED]} mục bỏ qua" if counts[SKIPPED] else "")
          + (f", {counts[FAILED]} tệp gặp lỗi của chương trình" if counts[FAILED] else "")
          + f". Kho dữ liệu: {store_path}")

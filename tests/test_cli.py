@@ -268,13 +268,18 @@ def test_ingest_prints_a_line_per_file_and_a_summary(plan, tmp_path):
         "syt.xlsx: đã nhận (SYT, kỳ 2020)",
         "snv.xlsx: đã nhận (SNV, kỳ 2020-H1)",
         "    [lỗi] Biểu của kỳ '2020-H1', không phải kỳ đang tổng hợp '2020'. (wrong-period)",
-        f"Tổng cộng 2 tệp: 2 tệp mới, 0 tệp đã có trong kho, 0 tệp bị từ chối, 1 tệp có vấn đề. Kho dữ liệu: {store}",
+        f"Tổng cộng 2 tệp: 2 tệp mới, 0 tệp đã có trong kho, 0 tệp bị từ chối, 1 tệp nhận được nhưng có vấn đề. "
+        f"Kho dữ liệu: {store}",
     ]
     result = run("ingest", inbox, "--period", "2020-H1", "--store", store)
     assert result.exit_code == 1
     assert result.output.splitlines()[2] == "snv.xlsx: đã có trong kho, bỏ qua – đã nhận (SNV, kỳ 2020-H1)"
     (inbox / "syt.xlsx").unlink()
     assert run("ingest", inbox, "--period", "2020-H1", "--store", store).exit_code == 0
+    (inbox / "hong.xlsx").write_bytes(b"PK\x03\x04 cut short")
+    counted = run("ingest", inbox, "--period", "2020", "--store", store).output.splitlines()[-1]
+    assert counted.startswith("Tổng cộng 2 tệp: 1 tệp mới, 1 tệp đã có trong kho, 1 tệp bị từ chối, 1 tệp nhận được "
+                              "nhưng có vấn đề. ")  # the rejected file is not counted again among those with problems
 
 
 def test_clicks_own_messages_are_vietnamese():
