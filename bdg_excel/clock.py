@@ -5,10 +5,16 @@ they sort as text and print as officers read them.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+EARLIEST = datetime(2000, 1, 1)  # no return of ours was sent before
+
+
+def plausible(moment: datetime, now: datetime) -> bool:
+    """True for a time a message or a file may really have: from 2000 on, and not more than a day after ``now``."""
+    return EARLIEST <= moment <= now + timedelta(days=1)
 
 
 def now() -> datetime:

@@ -14,7 +14,7 @@ import hashlib
 import mailbox
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from email import policy
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
@@ -40,7 +40,6 @@ OTHER_TYPES = ("application/msword", "application/vnd.ms-word", "application/vnd
                "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.presentation",
                "application/zip", "application/x-zip")
 MAIL_SUFFIXES = (".eml", ".msg")
-EARLIEST = datetime(2000, 1, 1)
 NO_NAME = "(không có tên)"
 
 
@@ -297,7 +296,7 @@ def sent_at(date: datetime | None, now: datetime) -> tuple[datetime, str]:
         sent = None if date is None else clock.in_vietnam(date)
     except OverflowError:  # a date near year 9999 in another zone
         sent = None
-    if sent is not None and EARLIEST <= sent <= now + timedelta(days=1):
+    if sent is not None and clock.plausible(sent, now):
         return sent, ""
     return now, f"thư không có ngày gửi hợp lệ; dùng thời điểm thu thập {now:%d/%m/%Y %H:%M} làm ngày gửi"
 

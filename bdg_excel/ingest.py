@@ -230,9 +230,11 @@ def as_json(outcomes: list[Outcome]) -> str:
     """What ``bdg check --json`` prints: for each file its verdict and its problems as records, each with its
     stable code and its place (sheet, cell as Excel shows it); messages in Vietnamese."""
     return json.dumps([{
-        "file": shown_name(o.path), "status": o.status, "verdict": STATUS_LABELS[o.status], "unit": o.unit,
+        "file": shown_name(o.path), "path": str(o.path), "status": o.status, "verdict": STATUS_LABELS[o.status],
+        "unit": o.unit,
         "period": o.period, "sha256": o.sha256 or None,
-        "problems": [{"code": p.code, "severity": p.severity, "sheet": p.sheet, "cell": p.cell, "message": p.message}
+        "problems": [{"code": p.code, "severity": p.severity, "is_error": p.is_error, "sheet": p.sheet, "cell": p.cell,
+                      "message": p.message}
                      for p in o.problems]} for o in outcomes], ensure_ascii=False, indent=2)
 
 

@@ -16,9 +16,11 @@ UNKNOWN_PERIOD, UNKNOWN_UNIT = "khong-ro-ky", "khong-ro-don-vi"
 
 @dataclass(frozen=True)
 class Copied:
-    """One stored file and where its original went (None when the store has no bytes for it)."""
+    """One stored file, the unit it is filed under ("" when unknown), and where its original went (None when
+    the store has no bytes for it)."""
 
     stored: StoredFile
+    owner: str
     path: Path | None
     already_there: bool = False
 
@@ -34,19 +36,19 @@ def export_originals(store: Store, out_dir: Path, period: str | None = None, uni
     for stored in store.files(period):
         if unit and not _sent_by(stored, unit):
             continue
+        owner = unit.code if unit else stored.unit or ""
         data = store.original(stored.sha256)
         if data is None:
-            copied.append(Copied(stored, None))
+            copied.append(Copied(stored, owner, None))
             continue
         received = stored.received_at[:19].replace("T", "_").replace(":", "-")
         folder = Path(out_dir) / (stored.period or UNKNOWN_PERIOD)
-        owner = unit.code if unit else stored.unit or UNKNOWN_UNIT
-        name = safe_name(f"{owner}_{received}_{stored.original_name}")
+        name = safe_name(f"{owner or UNKNOWN_UNIT}_{received}_{stored.original_name}")
         path, present = free_path(folder, name, data)
         if not present:
             with atomic_output(path) as tmp:
                 tmp.write_bytes(data)
-        copied.append(Copied(stored, path, present))
+        copied.append(Copied(stored, owner, path, present))
     return copied
 
 
@@ -59,7 +61,7 @@ def summary_lines(copied: list[Copied], out_dir: Path) -> list[str]:
     """A line per stored file (where its original went), then counts."""
     lines = []
     for item in copied:
-        where = f"{item.stored.original_name} ({item.stored.unit or 'không rõ đơn vị'}, kỳ {item.stored.period or '?'})"
+        where = f"{item.stored.original_name} ({item.owner or 'không rõ đơn vị'}, kỳ {item.stored.period or 'không rõ'})"
         if item.path is None:
             lines.append(f"{where}: không có bản gốc (tệp quá lớn nên không được lưu).")
         else:

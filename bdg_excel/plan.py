@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
@@ -21,6 +21,7 @@ from bdg_excel.numbers import format_number
 
 OPERATORS = ("≥", "≤", "<", ">", "=")
 LEVELS = ("tỉnh", "huyện", "xã")
+ROUND_OPENS = timedelta(days=45)  # a round opens about when its collection workbooks go out: 1/5 and 31/10
 
 
 class PlanError(BdgError):
@@ -277,12 +278,13 @@ class Plan:
         return tuple(e for e in self.elements if e.indicator == indicator)
 
     def round_of(self, day: date) -> Period | None:
-        """The period whose round a file that came on ``day`` belongs to: the one whose deadline is nearest
-        (of two as near, the later). A six-month return sent in June is the six-month round's; the same form
-        sent in December, beside the annual deadline, came in the annual round."""
-        if not self.periods:
-            return None
-        return min(self.periods, key=lambda p: (abs((p.deadline - day).days), -p.deadline.toordinal()))
+        """The period whose round a file that came on ``day`` belongs to: the latest one whose round had opened,
+        ROUND_OPENS before its deadline (before the first round opens, the first period). A six-month return
+        sent in June, or late in September, is the six-month round's; the same form sent in late November,
+        when the annual round is open, came in the annual round."""
+        periods = sorted(self.periods, key=lambda p: p.deadline)
+        opened = [p for p in periods if day >= p.deadline - ROUND_OPENS]
+        return opened[-1] if opened else (periods[0] if periods else None)
 
     def period(self, code: str) -> Period:
         """The period with this code, or a PlanError naming the periods the plan has."""

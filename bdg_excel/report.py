@@ -478,7 +478,7 @@ class _ReportWriter:
         sheet = self._list(SUBMISSIONS, SUBMISSION_COLUMNS, self.r.submissions)
         last_row, status = len(self.r.submissions), _index(SUBMISSION_COLUMNS)["status"]
         if last_row:
-            for text, colour in (("Chưa nhận", MISSED), ("Bị từ chối", MISSED), ("muộn", NO_DATA),
+            for text, colour in (("Chưa nhận", MISSED), ("Bị từ chối", MISSED), ("Gửi biểu trống", MISSED), ("muộn", NO_DATA),
                                  ("vấn đề", NO_DATA), ("Đúng hạn", MET)):
                 sheet.conditional_format(1, status, last_row, status, {"type": "text", "criteria": "containing",
                                                                        "value": text, "format": self.f[colour]})
@@ -535,17 +535,19 @@ def indicator_counts(result: "Consolidation") -> dict[str, int]:
 
 
 def summary_text(result: "Consolidation") -> str:
-    """'Tổng số 24 chỉ tiêu: Đạt 15; Đạt một phần 2; Không đạt 5; Chưa có số liệu 2.' Of those not met, the
-    ones judged only against a later milestone are said to be so: 'Không đạt 7 (5 chưa đạt mốc 2030)'."""
+    """'Tổng số 24 chỉ tiêu: Đạt 15; Đạt một phần 2; Không đạt 5; Chưa có số liệu 2.' Of those met or not met,
+    the ones judged only against a later milestone are said to be so: 'Đạt 3 (2 đã đạt mốc 2030)', 'Không đạt 7
+    (5 chưa đạt mốc 2030)'."""
     counts = indicator_counts(result)
-    not_yet: Counter[str] = Counter()
-    for statuses in _indicator_statuses(result).values():
-        missed = {s for s in statuses if outcome(s) == MISSED}
-        if indicator_status(statuses) == MISSED and missed and MISSED not in missed:
-            not_yet[", ".join(sorted(s.removeprefix("Chưa đạt ") for s in missed))] += 1
     texts = {status: f"{status} {count}" for status, count in counts.items()}
-    if not_yet:
-        texts[MISSED] += " (" + "; ".join(f"{n} chưa đạt {milestone}" for milestone, n in not_yet.items()) + ")"
+    for status, prefix in ((MET, "Đã đạt "), (MISSED, "Chưa đạt ")):
+        early: Counter[str] = Counter()
+        for statuses in _indicator_statuses(result).values():
+            words = {s for s in statuses if outcome(s) == status}
+            if indicator_status(statuses) == status and words and status not in words:
+                early[", ".join(sorted(s.removeprefix(prefix) for s in words))] += 1
+        if early:
+            texts[status] += " (" + "; ".join(f"{n} {prefix.lower()}{milestone}" for milestone, n in early.items()) + ")"
     return f"Tổng số {sum(counts.values())} chỉ tiêu: " + "; ".join(texts.values()) + "."
 
 

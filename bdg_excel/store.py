@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
@@ -138,6 +139,16 @@ class StoredFile:
     plan_id: str | None = None  # the plan the return was made from
 
 
+def _file_time(seconds: float, now: datetime) -> datetime:
+    """A file's modification time, when it is one the file may really have (see ``clock.plausible``); else
+    ``now``: a file dated 1980 or 2035 was not sent then."""
+    try:
+        moment = clock.from_timestamp(seconds)
+    except (OverflowError, OSError, ValueError):
+        return now
+    return moment if clock.plausible(moment, now) else now
+
+
 def _text(number: Decimal | None) -> str | None:
     return None if number is None else f"{number:f}"
 
@@ -248,7 +259,7 @@ class Store:
     def add(self, submission: Submission, source: Path, data: bytes | None) -> bool:
         """Record a submission and keep its original bytes (``data``; None for a file too large to
         read); False when the same bytes are already in."""
-        stat = source.stat()
+        stat, now = source.stat(), clock.now()
         with self.transaction() as db:
             if self.has(submission.sha256):  # already in, perhaps put there by another run just now
                 return False
@@ -256,7 +267,7 @@ class Store:
                 "INSERT INTO files (sha256, original_name, source_path, size, file_mtime, ingested_at, unit, period,"
                 " plan_id, plan_version, status) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (submission.sha256, shown_name(source), str(source).encode("utf-8", "replace").decode("utf-8"),
-                 submission.size, clock.stamp(clock.from_timestamp(stat.st_mtime)), clock.stamp(clock.now()),
+                 submission.size, clock.stamp(_file_time(stat.st_mtime, now)), clock.stamp(now),
                  submission.unit, submission.period,
                  submission.plan_id, submission.plan_version, submission.status))
             if data is not None:

@@ -202,8 +202,9 @@ def test_check_json_gives_each_file_its_verdict_and_problems_as_records(plan, tm
         ("sai số.xlsx", "accepted-with-problems", "đã nhận, có vấn đề", "SYT", "2020"),
         ("junk.xlsx", "rejected", "bị từ chối", None, None),
         ("syt.xlsx", "accepted", "đã nhận", "SYT", "2020")]
-    assert [(p["code"], p["severity"], p["sheet"], p["cell"]) for p in found[0]["problems"]] == [
-        ("denominator-zero", "lỗi", "Nhập liệu", "G12")]
+    assert [(p["code"], p["severity"], p["is_error"], p["sheet"], p["cell"]) for p in found[0]["problems"]] == [
+        ("denominator-zero", "lỗi", True, "Nhập liệu", "G12")]
+    assert found[0]["path"] == str(bad)  # as given on the command line
     assert found[0]["problems"][0]["message"].startswith("Mẫu số bằng 0: không tính được tỷ lệ.")
     assert [p["code"] for p in found[1]["problems"]] == ["not-a-workbook"] and found[2]["problems"] == []
     assert run("check", good, "--json").exit_code == 0

@@ -71,6 +71,7 @@ def test_a_units_originals_include_the_unreadable_file_it_emailed(plan, tmp_path
     assert result.exit_code == 0, result.output
     assert sorted(p.name.split("_")[0] + "_" + p.name.split("_")[-1] for p in (tmp_path / "syt").rglob("*.xlsx")) == [
         "SYT_hong.xlsx", "SYT_syt.xlsx"]
+    assert "hong.xlsx (SYT, kỳ không rõ) → " in result.output
 
 
 def _mtime_name(path):

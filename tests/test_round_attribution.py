@@ -1,6 +1,6 @@
 """Which round a file belongs to: last round's returns in a shared inbox, another plan's form, a broken file
-replaced since. A file belongs to the round whose deadline is nearest to when it came (2026-H1: 15/6/2026;
-2026: 15/12/2026); the commune's figures are made up for each test."""
+replaced since. A file belongs to the latest round open when it came, a round opening 45 days before its
+deadline (2026-H1: 15/6/2026, open from 1/5; 2026: 15/12/2026, open from 31/10); the figures are made up."""
 import email
 import hashlib
 import os
@@ -64,6 +64,7 @@ def test_last_rounds_returns_in_the_inbox_are_not_taken_for_wrong_forms(plan, tm
     inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
     returned(plan, "NHATRANG", "2026-H1", inbox, datetime(2026, 6, 10, 9))
     returned(plan, "CAMLINH", "2026-H1", inbox, datetime(2026, 7, 2, 9))  # late for June, still that round
+    returned(plan, "BACNHATRANG", "2026-H1", inbox, datetime(2026, 9, 20, 9))  # very late: the annual round is not open
     returned(plan, "BANGOI", "2026-H1", inbox, datetime(2026, 11, 20, 9))  # the six-month form, in the annual round
     returned(plan, "NHATRANG", "2026", inbox, datetime(2026, 11, 25, 9))
     result = run("feedback", inbox, "--period", "2026", "--plan", PLAN, "--out", tmp_path / "out", "--store", store)
@@ -76,7 +77,7 @@ def test_last_rounds_returns_in_the_inbox_are_not_taken_for_wrong_forms(plan, tm
     status = run("status", "--period", "2026", "--plan", PLAN, "--store", store, "--inbox", inbox,
                  "--as-of", "2026-11-29").output.splitlines()
     (line,) = [s for s in status if s.startswith("Biểu của kỳ khác")]
-    assert "BANGOI: kỳ 2026-H1 (BANGOI-2026-H1.xlsx)" in line and "CAMLINH" not in line and "NHATRANG" not in line
+    assert line.count(": kỳ 2026-H1") == 1 and "BANGOI: kỳ 2026-H1 (BANGOI-2026-H1.xlsx)" in line
     assert run("consolidate", inbox, "--period", "2026", "--plan", PLAN, "--out", tmp_path / "t.xlsx",
                "--store", store).exit_code == 1
     errors = [row for row in openpyxl.load_workbook(tmp_path / "t.xlsx")["Lỗi"].iter_rows(min_row=2, values_only=True)]
@@ -145,3 +146,24 @@ def test_a_late_file_dropped_by_hand_says_its_time_is_only_the_files(plan, tmp_p
         "Thời điểm lấy theo ngày giờ của tệp (không nhận qua thư); nếu đơn vị đã nộp đúng hạn qua kênh khác, hãy ghi "
         "nhận riêng")
     assert rows["CAMLINH"][2] == "Nộp muộn" and rows["CAMLINH"][8] == ""
+
+
+def test_a_file_time_no_file_can_have_is_not_taken_for_when_it_came(plan, tmp_path):
+    inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
+    returned(plan, "CAMLINH", "2026", inbox, datetime(2035, 1, 1, 9))  # a computer whose clock was wrong
+    returned(plan, "BANGOI", "2026", inbox, datetime(1980, 1, 1, 9))
+    run("consolidate", inbox, "--period", "2026", "--plan", PLAN, "--out", tmp_path / "t.xlsx", "--store", store)
+    rows = submissions(tmp_path / "t.xlsx")
+    assert rows["CAMLINH"][2:5] == ("Đúng hạn", "CAMLINH-2026.xlsx", TODAY)  # when it was ingested instead
+    assert rows["BANGOI"][2:5] == ("Đúng hạn", "BANGOI-2026.xlsx", TODAY)
+
+
+def test_every_status_of_a_unit_that_has_no_usable_return_is_red_on_the_submissions_sheet(plan, tmp_path):
+    inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
+    arrived(make_return(plan, "CAMLINH", inbox / "trong.xlsx", {}, period="2026"), datetime(2026, 11, 20, 9))
+    run("consolidate", inbox, "--period", "2026", "--plan", PLAN, "--out", tmp_path / "t.xlsx", "--store", store)
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx")["Tình trạng nộp"]
+    assert submissions(tmp_path / "t.xlsx")["CAMLINH"][2] == "Gửi biểu trống"
+    red = {rule.text for rules in sheet.conditional_formatting for rule in rules.rules
+           if rule.dxf is not None and rule.dxf.fill is not None and rule.dxf.fill.bgColor.rgb.endswith("FFC7CE")}
+    assert red == {"Chưa nhận", "Bị từ chối", "Gửi biểu trống"}
