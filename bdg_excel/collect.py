@@ -362,6 +362,8 @@ def _keep(mail: Mail, part: Part, inbox: Path, store: Store, now: datetime) -> A
 
 
 OUTCOME_LABELS = {"saved": "đã lưu", "duplicate": "trùng, bỏ qua", "not-a-workbook": "không phải bảng tính, bỏ qua"}
+OUTCOME_COUNTS = {"saved": "đã lưu {n}", "duplicate": "{n} tệp trùng (bỏ qua)",  # 'đã lưu' always, the others when any
+                  "not-a-workbook": "{n} tệp không phải bảng tính (bỏ qua)"}
 
 
 def summary_lines(found: Collection) -> list[str]:
@@ -370,8 +372,9 @@ def summary_lines(found: Collection) -> list[str]:
     lines += [f"{m.where}: thư «{m.subject or '(không có tiêu đề)'}» của {m.sender or '(không rõ người gửi)'} "
               "không đính kèm bảng tính nào" for m in found.without_workbook]
     lines += [f"{u.where}: {u.reason}" for u in found.unreadable]
-    counts = ", ".join(f"{label} {sum(a.outcome == key for a in found.attachments)}"
-                       for key, label in OUTCOME_LABELS.items())
+    counted = {key: sum(a.outcome == key for a in found.attachments) for key in OUTCOME_COUNTS}
+    counts = ", ".join(text.format(n=counted[key]) for key, text in OUTCOME_COUNTS.items()
+                       if counted[key] or key == "saved")
     total = f"Tổng cộng {len(found.attachments)} tệp đính kèm: {counts}"
     if found.without_workbook:
         total += f"; {len(found.without_workbook)} thư không đính kèm bảng tính"

@@ -91,7 +91,7 @@ def _problems(plan: Plan, store: Store, files: list[StoredFile], current: dict[s
         shown.setdefault(item.stored.sha256, (item.unit.code if item.unit else "", item.stored))
     strays = []
     for outcome in outcomes:
-        stored = store.file(outcome.sha256) if outcome.sha256 and outcome.sha256 not in shown else None
+        stored = store.file(outcome.sha256) if outcome.other_period(period.code) and outcome.sha256 not in shown else None
         if stored is not None and misdirected(plan, stored, period):
             shown[stored.sha256] = (stored.unit or "", stored)
             strays.append(outcome)
@@ -119,7 +119,8 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
         prefix = f"{unit}: " if len(plan.units_for(code)) > 1 else ""
         notes[code] = "; ".join(filter(None, [notes.get(code, ""), prefix + note]))
     previous_period = plan.previous_period(period.code)
-    unclaimed = unclaimed_files(plan, store, [o.sha256 for o in outcomes if o.sha256], period, current)
+    unclaimed = unclaimed_files(plan, store, [o.sha256 for o in outcomes if o.sha256 and o.status == REJECTED], period,
+                                current)
     return Consolidation(
         plan=plan, period=period, figures=results, previous_period=previous_period,
         previous=_previous(plan, store, previous_period),

@@ -49,13 +49,14 @@ def feedback(inbox: Path, plan: Plan, period_code: str, out_dir: Path, store_pat
         reply = _Reply(plan, period, store, Path(out_dir), settings, deadline, pause)
         notices = [reply.to_return(unit, latest[unit.code]) for unit in units
                    if unit.code in latest and latest[unit.code].status != ACCEPTED]
-        sha256s = [o.sha256 for o in outcomes if o.sha256]
+        rejected = [o.sha256 for o in outcomes if o.sha256 and o.status == REJECTED]
         unclaimed = [reply.to_unclaimed(item, units)
-                     for item in unclaimed_files(plan, store, sha256s, period, latest_of(files))]
+                     for item in unclaimed_files(plan, store, rejected, period, latest_of(files))]
         # with --unit, a file nobody can tie to one of those units is not theirs to hear about
         notices += [n for n in unclaimed if not (unit_codes and n and n.outcome == "unknown-sender")]
         without_return = {u.code: u for u in units if u.code not in latest}
-        for sha256 in dict.fromkeys(sha256s):  # a unit that sent only another period's form this round: once per unit
+        others = [o.sha256 for o in outcomes if o.unit in without_return and o.other_period(period.code)]
+        for sha256 in dict.fromkeys(others):  # a unit that sent only another period's form this round: once per unit
             stored = store.file(sha256)
             if stored and stored.unit in without_return and misdirected(plan, stored, period):
                 notices.append(reply.to_other_period(without_return.pop(stored.unit), stored))
@@ -135,8 +136,9 @@ class _Reply:
         errors = sum(p.severity == ERROR for p in problems)
         warnings = len(problems) - errors
         rejected = stored.status == REJECTED
+        found = " và ".join(f"{n} {word}" for n, word in ((errors, "lỗi"), (warnings, "cảnh báo")) if n)
         verdict = ("Tệp chưa dùng được" if rejected else "Số liệu đã được nhận") + \
-            f"; chương trình kiểm tra thấy {errors} lỗi và {warnings} cảnh báo:"
+            f"; chương trình kiểm tra thấy {found or 'vấn đề sau'}:"
         body = "\n".join([
             f"Kính gửi {unit.name},", "",
             f"{self.plan.info.collector} đã nhận tệp '{stored.original_name}' của đơn vị cho kỳ {self.period.code} "

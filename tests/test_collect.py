@@ -85,7 +85,7 @@ def test_collect_from_eml_mbox_and_maildir(plan, returns, tmp_path, far_zone):
     lines = result.output.splitlines()
     assert "syt.eml: cong-van.pdf (syt@ninhthuan.example) – không phải bảng tính, bỏ qua" in lines
     assert "thu.mbox#2: syt-gui-lai.xlsx (syt@ninhthuan.example) – trùng, bỏ qua" in lines
-    assert lines[-1] == "Tổng cộng 5 tệp đính kèm: đã lưu 3, trùng, bỏ qua 1, không phải bảng tính, bỏ qua 1."
+    assert lines[-1] == "Tổng cộng 5 tệp đính kèm: đã lưu 3, 1 tệp trùng (bỏ qua), 1 tệp không phải bảng tính (bỏ qua)."
     assert received(tmp_path / "s.sqlite") == {  # Vietnam's time (UTC+7), whatever the computer's zone
         "bao-cao.xlsx": ("syt@ninhthuan.example", "2020-12-14T16:30:00", SUBJECT),
         "bao-cao-2.xlsx": ("cat@ninhthuan.example", "2020-12-14T16:30:00", SUBJECT),
@@ -191,7 +191,7 @@ def test_workbooks_are_known_by_their_bytes_not_their_names(tmp_path):
     for name in ("cong-van.docx", "thu-chuyen-tiep.msg", "logo.png"):
         assert f"syt.eml: {name} (tu-so-y-te@example.vn) – không phải bảng tính, bỏ qua" in lines
     assert "syt.eml: (không có tên) (tu-so-y-te@example.vn) – đã lưu → tu-so-y-te_at_example.vn-2.xlsx" in lines
-    assert lines[-1] == "Tổng cộng 11 tệp đính kèm: đã lưu 8, trùng, bỏ qua 0, không phải bảng tính, bỏ qua 3."
+    assert lines[-1] == "Tổng cộng 11 tệp đính kèm: đã lưu 8, 3 tệp không phải bảng tính (bỏ qua)."
     assert set(received(tmp_path / "s.sqlite")) == set(p.name for p in inbox.iterdir())
 
 
@@ -211,7 +211,7 @@ def test_replies_without_a_workbook_are_listed(returns, tmp_path):
         "thu.mbox#2: thư «Xin gia hạn nộp báo cáo đến ngày 20/12» của stp@ninhthuan.example "
         "không đính kèm bảng tính nào",
         f"thu.mbox#3: thư «{SUBJECT}» của syt@ninhthuan.example không đính kèm bảng tính nào"]
-    assert lines[-1] == ("Tổng cộng 3 tệp đính kèm: đã lưu 1, trùng, bỏ qua 1, không phải bảng tính, bỏ qua 1; "
+    assert lines[-1] == ("Tổng cộng 3 tệp đính kèm: đã lưu 1, 1 tệp trùng (bỏ qua), 1 tệp không phải bảng tính (bỏ qua); "
                          "2 thư không đính kèm bảng tính.")
 
 
@@ -251,7 +251,7 @@ def test_a_bad_file_or_message_is_reported_and_the_rest_go_on(returns, tmp_path)
     for line in ("thu-muc/mat.eml: không tìm thấy tệp", f"thu-muc/rong.eml: {damaged}", f"thu-muc/hong.msg: {damaged}",
                  f"thu.mbox#1: {damaged}", f"thu.mbox#3: {damaged}"):
         assert line in lines
-    assert lines[-1] == ("Tổng cộng 4 tệp đính kèm: đã lưu 4, trùng, bỏ qua 0, không phải bảng tính, bỏ qua 0; "
+    assert lines[-1] == ("Tổng cộng 4 tệp đính kèm: đã lưu 4; "
                          "5 tệp hoặc thư không đọc được.")
     with Store(tmp_path / "again.sqlite") as store:
         assert not collect(sources, tmp_path / "inbox-2", store).clean
@@ -334,7 +334,7 @@ def test_a_folder_s_mbox_files_are_read_with_its_eml_files(returns, tmp_path):
         "thu/Hộp thư đến.mbox#1: cat.xlsx (cat@ninhthuan.example) – đã lưu → cat.xlsx",
         "thu/Local Folders.sbd/Inbox#1: stp.xlsx (stp@ninhthuan.example) – đã lưu → stp.xlsx",
         "thu/Hộp thư đến.mbox#2: thư «Xin gia hạn nộp báo cáo» của snv@ninhthuan.example không đính kèm bảng tính nào",
-        "Tổng cộng 3 tệp đính kèm: đã lưu 3, trùng, bỏ qua 0, không phải bảng tính, bỏ qua 0; 1 thư không đính kèm "
+        "Tổng cộng 3 tệp đính kèm: đã lưu 3; 1 thư không đính kèm "
         "bảng tính."]
     assert received(tmp_path / "s.sqlite")["stp.xlsx"] == ("stp@ninhthuan.example", "2026-11-28T09:00:00", SUBJECT)
 
@@ -350,4 +350,4 @@ def test_entries_of_a_folder_named_mbox_that_are_no_files_are_passed_over_withou
     result = run("collect", folder, "--inbox", tmp_path / "inbox", "--store", tmp_path / "s.sqlite")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0].startswith("thu/01_SYT.eml: syt.xlsx (syt@ninhthuan.example) – đã lưu")
-    assert result.output.splitlines()[-1].startswith("Tổng cộng 1 tệp đính kèm: đã lưu 1,")
+    assert result.output.splitlines()[-1] == "Tổng cộng 1 tệp đính kèm: đã lưu 1."

@@ -68,7 +68,7 @@ def test_msg_files_are_collected_like_eml(tmp_path):
     assert "Outlook/stp.msg: thư «Xin gia hạn» của stp@ninhthuan.example không đính kèm bảng tính nào" in lines
     assert any(line.startswith("Outlook/khong-ngay.msg: btp.xlsx (btp@ninhthuan.example) – đã lưu → btp.xlsx "
                                "(thư không có ngày gửi hợp lệ; dùng thời điểm thu thập ") for line in lines)
-    assert lines[-1] == ("Tổng cộng 5 tệp đính kèm: đã lưu 4, trùng, bỏ qua 0, không phải bảng tính, bỏ qua 1; "
+    assert lines[-1] == ("Tổng cộng 5 tệp đính kèm: đã lưu 4, 1 tệp không phải bảng tính (bỏ qua); "
                          "1 thư không đính kèm bảng tính.")
 
 

@@ -138,7 +138,7 @@ def test_each_message_lists_what_was_wrong_and_the_new_deadline(answered, plan):
     body = message.get_body().get_content()
     assert "  - [lỗi] trang 'Nhập liệu', ô F11: Tử số (9) lớn hơn mẫu số (6): tỷ lệ không thể vượt 100%.\n" in body
     assert "numerator-exceeds-denominator" not in body  # the codes are for the officer, not in letters to units
-    assert "chương trình kiểm tra thấy 1 lỗi và 0 cảnh báo" in body and "chậm nhất ngày 04/12/2026" in body
+    assert "chương trình kiểm tra thấy 1 lỗi:" in body and "chậm nhất ngày 04/12/2026" in body
     (part,) = message.iter_attachments()
     assert part.get_filename() == "2020_SNV_So-Noi-vu_kiem-tra.xlsx"
     assert part.get_payload(decode=True) == (tmp_path / "out" / part.get_filename()).read_bytes()
