@@ -393,6 +393,15 @@ def test_sent_over_the_real_smtp_server_with_the_annotated_workbook(plan, tmp_pa
 
 
 @pytest.mark.slow
+def syt_reminder(tmp_path) -> str:
+    """The text of the reminder 'bdg remind' drafts for SYT on 20/12/2020, five days after the deadline."""
+    late = run("remind", "--period", "2020", "--as-of", "2020-12-20", "--unit", "SYT", "--outbox", tmp_path / "mail",
+               "--store", tmp_path / "s.db")
+    assert late.exit_code == 0, late.output
+    (reminder,) = (tmp_path / "mail" / "2020").glob("*.eml")
+    return email.message_from_bytes(reminder.read_bytes(), policy=policy.default).get_body().get_content()
+
+
 def test_a_reminder_points_to_the_feedback_letter_only_once_it_was_sent(plan, tmp_path):
     from tests.smtp_server import SmtpServer
 
@@ -403,11 +412,7 @@ def test_a_reminder_points_to_the_feedback_letter_only_once_it_was_sent(plan, tm
         assert sent.output.splitlines()[0] == f"SYT: đã gửi – {plan.unit('SYT').email}", sent.output
         again = feedback(inbox, tmp_path, env=server.env)  # the letter went: not called a draft
         assert again.output.splitlines()[0].startswith("SYT: bỏ qua – đã gửi thư trả lời tệp này lúc ")
-    late = run("remind", "--period", "2020", "--as-of", "2020-12-20", "--unit", "SYT", "--outbox", tmp_path / "mail",
-               "--store", tmp_path / "s.db")
-    assert late.exit_code == 0, late.output
-    (reminder,) = (tmp_path / "mail" / "2020").glob("*.eml")
-    body = email.message_from_bytes(reminder.read_bytes(), policy=policy.default).get_body().get_content()
+    body = syt_reminder(tmp_path)
     assert "đã nhận tệp của đơn vị nhưng chưa dùng được (xem thư phản hồi đã gửi đơn vị). Hạn nộp" in body
 
 
@@ -445,10 +450,6 @@ def test_a_unit_that_sent_another_periods_form_gets_this_periods_with_a_message(
     assert (attached.unit, attached.period, attached.problems[0].code) == ("SYT", "2020", "empty-return")
     again = feedback(inbox, tmp_path)
     assert again.output.splitlines()[0].startswith("SYT: bỏ qua – đã soạn thư trả lời tệp này lúc ")
-    late = run("remind", "--period", "2020", "--as-of", "2020-12-20", "--unit", "SYT", "--outbox", tmp_path / "mail",
-               "--store", tmp_path / "s.db")
-    assert late.exit_code == 0, late.output
-    (reminder,) = (tmp_path / "mail" / "2020").glob("*.eml")
-    body = email.message_from_bytes(reminder.read_bytes(), policy=policy.default).get_body().get_content()
+    body = syt_reminder(tmp_path)
     assert "đến ngày 20/12/2020, đã nhận tệp của đơn vị nhưng chưa dùng được. Hạn nộp" in body  # not "nothing"
     assert "thư phản hồi" not in body  # the letter about it is only a draft: the unit may never have had it

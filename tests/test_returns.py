@@ -13,6 +13,7 @@ from bdg_excel import layout
 from bdg_excel.returns import read_file, read_return
 from bdg_excel.submission import ACCEPTED, REJECTED, WITH_PROBLEMS
 from bdg_excel.template import write_template
+from tests.hostile import repack
 from tests.returns import edit, entry, make_return
 
 
@@ -304,14 +305,6 @@ def test_a_value_alone_where_one_unit_enters_the_figure_is_fine(plan, syt):
     assert found(read_file(syt, plan, "2020")) == []
 
 
-def _zipped(members: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return out.getvalue()
-
-
 def test_a_zip_archive_is_told_apart_from_a_damaged_workbook_and_names_the_workbooks_inside(plan, prtc):
     data = prtc.read_bytes()
     cases = {
@@ -324,7 +317,7 @@ def test_a_zip_archive_is_told_apart_from_a_damaged_workbook_and_names_the_workb
         "a long odd name": ({"x" * 300 + "\x1b[2J.xlsx": data}, f"bên trong có 1 bảng tính: '{'x' * 145}.xlsx'"),
     }
     for case, (members, inside) in cases.items():
-        submission = read_return(_zipped(members), "Bao cao PRTC.zip", plan)
+        submission = read_return(repack(members), "Bao cao PRTC.zip", plan)
         assert (submission.status, found(submission)) == (REJECTED, [("", "zip-archive")]), case
         message = submission.problems[0].message
         assert message.startswith("Tệp là tệp nén .zip, không phải bảng tính (") and inside in message, case
@@ -336,8 +329,8 @@ def test_a_workbook_is_never_a_zip_archive_whatever_its_name_or_damage(plan, prt
     assert read_return(data, "Bao cao PRTC.zip", plan).status == ACCEPTED
     with zipfile.ZipFile(io.BytesIO(data)) as original:  # its parts, without the workbook part
         parts = {n: original.read(n) for n in original.namelist() if n != "xl/workbook.xml"}
-    damaged = read_return(_zipped(parts), "prtc.xlsx", plan)
-    document = read_return(_zipped({"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p/>"}),
+    damaged = read_return(repack(parts), "prtc.xlsx", plan)
+    document = read_return(repack({"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p/>"}),
                            "prtc.xlsx", plan)
     for submission in (damaged, document):  # an Office package, though no workbook python-calamine can read
         assert submission.status == REJECTED and [p.code for p in submission.problems] != ["zip-archive"]
