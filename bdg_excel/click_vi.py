@@ -35,11 +35,11 @@ MESSAGES = {
     "Invalid value: {message}": "Giá trị không hợp lệ: {message}",
     # click title-cases '{name}' ('Thư Mục') and prints these after 'Giá trị không hợp lệ cho X: ', so they do
     # without the name, in lower case.
-    "{name} {filename!r} does not exist.": "không tìm thấy {filename!r}.",
-    "{name} {filename!r} is a directory.": "{filename!r} là thư mục, không phải tệp.",
-    "{name} {filename!r} is a file.": "{filename!r} là tệp, không phải thư mục.",
-    "{name} {filename!r} is not readable.": "không đọc được {filename!r}.",
-    "{name} {filename!r} is not writable.": "không ghi được vào {filename!r}.",
+    "{name} {filename!r} does not exist.": "không tìm thấy '{filename}'.",
+    "{name} {filename!r} is a directory.": "'{filename}' là thư mục, không phải tệp.",
+    "{name} {filename!r} is a file.": "'{filename}' là tệp, không phải thư mục.",
+    "{name} {filename!r} is not readable.": "không đọc được '{filename}'.",
+    "{name} {filename!r} is not writable.": "không ghi được vào '{filename}'.",
     "{value!r} is not a valid {number_type}.": "{value!r} không phải là {number_type} hợp lệ.",
     # Names of path types, which click upper-cases into placeholders: TỆP, THƯ-MỤC, ĐƯỜNG-DẪN.
     "file": "tệp",

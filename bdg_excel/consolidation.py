@@ -91,7 +91,8 @@ def _problems(plan: Plan, store: Store, files: list[StoredFile], current: dict[s
         shown.setdefault(item.stored.sha256, (item.unit.code if item.unit else "", item.stored))
     strays = []
     for outcome in outcomes:
-        stored = store.file(outcome.sha256) if outcome.other_period(period.code) and outcome.sha256 not in shown else None
+        stored = store.file(outcome.sha256) if outcome.of_another_period(period.code) and outcome.sha256 not in shown \
+            else None
         if stored is not None and misdirected(plan, stored, period):
             shown[stored.sha256] = (stored.unit or "", stored)
             strays.append(outcome)

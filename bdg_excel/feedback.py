@@ -55,7 +55,7 @@ def feedback(inbox: Path, plan: Plan, period_code: str, out_dir: Path, store_pat
         # with --unit, a file nobody can tie to one of those units is not theirs to hear about
         notices += [n for n in unclaimed if not (unit_codes and n and n.outcome == "unknown-sender")]
         without_return = {u.code: u for u in units if u.code not in latest}
-        others = [o.sha256 for o in outcomes if o.unit in without_return and o.other_period(period.code)]
+        others = [o.sha256 for o in outcomes if o.unit in without_return and o.of_another_period(period.code)]
         for sha256 in dict.fromkeys(others):  # a unit that sent only another period's form this round: once per unit
             stored = store.file(sha256)
             if stored and stored.unit in without_return and misdirected(plan, stored, period):
@@ -97,7 +97,7 @@ class _Reply:
         if unit is None:
             if item.address:
                 return Notice(stored.original_name, "unknown-sender",
-                              f"'{item.address}' không phải địa chỉ của đơn vị nào trong kế hoạch; hãy trả lời người gửi")
+                              f"không nhận ra đơn vị báo cáo nào từ địa chỉ '{item.address}'; hãy trả lời người gửi")
             return Notice(stored.original_name, "unknown-sender",
                           "tệp không dùng được và không rõ ai gửi (không nhận qua 'bdg collect'); hãy hỏi đơn vị")
         if unit not in units:  # a unit left out by --unit

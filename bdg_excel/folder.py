@@ -161,7 +161,7 @@ def _day(value: object) -> date | None:
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     try:
-        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+        return date.fromisoformat(value) if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
     except ValueError:
         return None
 

@@ -47,6 +47,10 @@ class Outcome:
     known: bool = False
     failure: str = ""
 
+    def of_another_period(self, period: str) -> bool:
+        """True when the file names a unit and a period other than ``period`` (usable or not)."""
+        return bool(self.sha256 and self.unit and self.period) and self.period != period
+
     def other_period(self, period: str | None) -> bool:
         """True when the file is a usable return of another period than ``period``."""
         return bool(period) and self.status in (ACCEPTED, WITH_PROBLEMS) and self.period != period

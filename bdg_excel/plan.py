@@ -242,8 +242,10 @@ class Plan:
         return self._units_by_code.get(code.casefold())
 
     def unit_with_address(self, address: str) -> Unit | None:
-        """The first unit with this email address (To or Cc, any case), if any."""
-        return next((u for u in self.units if u.has_address(address)), None)
+        """The reporting unit with this email address (To or Cc, any case), when exactly one has it: an address
+        several units share (a leader's, a shared mailbox) names none of them."""
+        found = [u for u in self.reporting_units if u.has_address(address)]
+        return found[0] if len(found) == 1 else None
 
     def units_for(self, element_code: str) -> tuple[str, ...]:
         """Codes of the units that enter a data element, in plan order."""

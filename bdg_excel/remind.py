@@ -9,7 +9,9 @@ from bdg_excel import clock
 from bdg_excel.mail import SmtpSettings
 from bdg_excel.notices import FEEDBACK, REMINDER, Letter, Notice, already_written, deliver
 from bdg_excel.plan import Period, Plan, Unit
+from bdg_excel.status import unclaimed_files
 from bdg_excel.store import Store, StoredFile, latest_of
+from bdg_excel.submission import REJECTED
 from bdg_excel.template import template_units
 
 
@@ -25,7 +27,9 @@ def remind(plan: Plan, period_code: str, store_path: Path, outbox: Path, *, as_o
     with Store(store_path) as store:
         files = store.files(period.code)
         current = latest_of(files)
-        answered = {unit for unit, _ in store.messages(period.code, FEEDBACK)}
+        rejected = [f.sha256 for f in store.files() if f.status == REJECTED]
+        unusable = {u.unit.code for u in unclaimed_files(plan, store, rejected, period, current) if u.unit}
+        answered = {unit for unit, _ in store.messages(period.code, FEEDBACK)} | unusable  # bdg has a file of theirs
         told = {unit for unit, _ in store.messages(period.code, FEEDBACK, sent_only=True)}  # drafts may never go
         by_unit: dict[str, list[StoredFile]] = {}
         for stored in files:
@@ -46,8 +50,9 @@ def remind(plan: Plan, period_code: str, store_path: Path, outbox: Path, *, as_o
 
 def _letter(plan: Plan, period: Period, unit: Unit, sent: list[StoredFile], answered: bool, told: bool,
             as_of: date) -> Letter:
-    """The reminder; ``answered``: a feedback letter was written about a file of the unit that bdg cannot
-    tie to this period (unreadable, or another period's form), ``told``: such a letter was sent."""
+    """The reminder; ``answered``: bdg has a file of the unit it cannot use for this period (unreadable, another
+    plan's or period's form: a feedback letter was written about it, or it came from the unit's address),
+    ``told``: a feedback letter about it was sent."""
     deadline = f"{period.deadline:%d/%m/%Y}"
     late = (as_of - period.deadline).days
     if not sent and answered:  # a file that could not be read, or another period's form

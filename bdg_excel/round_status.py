@@ -64,9 +64,11 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
             mailed = len(store.units_mailed(period.code))
             last = {f.unit: f for f in store.files(period.code) if f.unit}  # in the order they supersede
             answered = {about for _, about in store.messages(period.code, FEEDBACK)}
-            unanswered = sum(1 for f in last.values() if f.problem_count and f.sha256 not in answered)
+            unanswered = sum(1 for f in last.values() if f.problem_count and f.sha256 not in answered) + \
+                sum(1 for u in result.unclaimed if u.unit and u.stored.sha256 not in answered)
             returned = {r.unit.code for r in rows if r.status.startswith((ON_TIME, LATE))}
-            unreadable = [u.stored.original_name + (f" (của {u.unit.code})" if u.unit else "") for u in result.unclaimed]
+            unreadable = [u.stored.original_name + (f" (gửi từ địa chỉ của {u.unit.code})" if u.unit else "")
+                          for u in result.unclaimed]
             other_period = [f"{stored.unit}: kỳ {stored.period} ({stored.original_name})" for _, stored in in_store
                             if misdirected(plan, stored, period) and stored.unit not in returned]
     waiting = len([path for path in inbox_files if path not in known])
@@ -113,7 +115,7 @@ def status_lines(state: RoundStatus) -> list[str]:
         lines.append("Biểu không dùng được: " + ", ".join(f"{r.unit.code} ({r.status})" for r in unusable) + ".")
     lines.append(f"Vấn đề trong các biểu đã nhận: {state.errors} lỗi, {state.warnings} cảnh báo.")
     if state.unreadable:
-        lines.append(f"Tệp không dùng được, không phải biểu của đơn vị nào trong kế hoạch ({len(state.unreadable)}): "
+        lines.append(f"Tệp không dùng được (không đọc được, hoặc không phải biểu của kế hoạch này) ({len(state.unreadable)}): "
                      + ", ".join(state.unreadable) + " – xem trang 'Lỗi' của bảng tổng hợp.")
     if state.other_period:
         lines.append(f"Biểu của kỳ khác nhận trong đợt này, đơn vị chưa gửi biểu kỳ này ({len(state.other_period)}): "

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parseaddr
 
-from bdg_excel.submission import ACCEPTED, REJECTED, WITH_PROBLEMS
+from bdg_excel.submission import REJECTED, WITH_PROBLEMS
 from bdg_excel.plan import Period, Plan, Unit
 from bdg_excel.store import Store, StoredFile
 
@@ -85,9 +85,9 @@ def unclaimed_files(plan: Plan, store: Store, sha256s: list[str], period: Period
 
 
 def misdirected(plan: Plan, stored: StoredFile, period: Period) -> bool:
-    """True for a usable return of another period that came in ``period``'s round: perhaps the wrong form."""
-    return stored.status in (ACCEPTED, WITH_PROBLEMS) and stored.period != period.code and \
-        came_in_round(plan, stored, period)
+    """True for a unit's form of another period of the plan (filled in or not) that came in ``period``'s round:
+    perhaps the wrong form."""
+    return _claimed(plan, stored) and stored.period != period.code and came_in_round(plan, stored, period)
 
 
 def _status(current: StoredFile, first: StoredFile, period: Period) -> str:

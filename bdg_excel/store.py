@@ -346,11 +346,6 @@ class Store:
             "SELECT DISTINCT unit, about FROM unit_messages WHERE period = ? AND kind = ? AND sent >= ?",
             (period, kind, int(sent_only)))}
 
-    def sender_of(self, sha256: str) -> str | None:
-        """Who emailed the file with these bytes, when it was collected from an email."""
-        row = self.db.execute("SELECT sender FROM received WHERE sha256 = ?", (sha256,)).fetchone()
-        return row["sender"] if row else None
-
     def files(self, period: str | None = None) -> list[StoredFile]:
         """Every stored file (of one period), in the order they supersede each other: by when the
         unit sent it where its email said so, else by when it was ingested, then in ingest order.

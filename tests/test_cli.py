@@ -304,6 +304,8 @@ def test_clicks_messages_about_paths_read_as_sentences(tmp_path):
                                            f"'{tmp_path / 'thu.eml'}'.",
         ("mail", "--period", "2020", "--templates", tmp_path / "mau"): "Lỗi: Giá trị không hợp lệ cho '--templates': "
                                                                         f"không tìm thấy '{tmp_path / 'mau'}'.",
+        ("check", "C:\\Báo cáo\\syt.xlsx"): "Lỗi: Giá trị không hợp lệ cho 'TỆP...': không tìm thấy "
+                                             "'C:\\Báo cáo\\syt.xlsx'.",  # a Windows path, its backslashes single
     }
     for args, line in cases.items():
         result = run(*args)

@@ -132,6 +132,7 @@ def test_a_plan_id_in_the_settings_is_passed_on_as_it_is(folder):
     ('[smtp]\npassword = "bi-mat"\n', "Không ghi mật khẩu thư vào tệp cài đặt"),
     ('plan = 3\n', "giá trị của 'plan' phải đặt trong ngoặc kép"),
     ('holidays = "2026-09-01"\n', "'holidays' phải là một danh sách ngày, ví dụ: holidays = [\"2026-04-27\", "),
+    ('holidays = ["2026-W36-2"]\n', "'2026-W36-2' trong 'holidays' không phải một ngày viết dạng"),
     ('holidays = ["2026-09-01", "1/9/2026"]\n', "'1/9/2026' trong 'holidays' không phải một ngày viết dạng "
                                                  "\"NĂM-THÁNG-NGÀY\""),
 ])

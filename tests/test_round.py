@@ -167,8 +167,8 @@ def test_status_names_unreadable_files_and_returns_of_another_period(plan, tmp_p
     (root / "hop-thu" / "hong.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     run("ingest")
     lines = status()
-    assert ("Tệp không dùng được, không phải biểu của đơn vị nào trong kế hoạch (1): hong.xlsx – xem trang 'Lỗi' "
-            "của bảng tổng hợp.") in lines
+    assert ("Tệp không dùng được (không đọc được, hoặc không phải biểu của kế hoạch này) (1): hong.xlsx – xem trang "
+            "'Lỗi' của bảng tổng hợp.") in lines
     assert ("Biểu của kỳ khác nhận trong đợt này, đơn vị chưa gửi biểu kỳ này (1): PRTC: kỳ 2020-H1 (prtc-6-thang.xlsx) – "
             "đơn vị có thể đã gửi nhầm biểu.") in lines
     write_template(plan, plan.period("2020"), unit, root / "hop-thu" / "prtc-ca-nam.xlsx",
@@ -199,6 +199,6 @@ def test_a_file_that_cannot_be_read_counts_for_the_unit_whose_address_sent_it(pl
     assert note == "Tệp 'bao-cao-syt.xlsx' không dùng được (nhận ra đơn vị qua địa chỉ người gửi)"
     assert rows["SNV"][2] == "Chưa nhận"  # the file of an unknown sender is no unit's
     lines = status()
-    assert ("Tệp không dùng được, không phải biểu của đơn vị nào trong kế hoạch (2): bao-cao-syt.xlsx (của SYT), "
-            "khong-ro.xlsx – xem trang 'Lỗi' của bảng tổng hợp.") in lines
+    assert ("Tệp không dùng được (không đọc được, hoặc không phải biểu của kế hoạch này) (2): bao-cao-syt.xlsx (gửi từ "
+            "địa chỉ của SYT), khong-ro.xlsx – xem trang 'Lỗi' của bảng tổng hợp.") in lines
     assert "Biểu không dùng được: SYT (Bị từ chối)." in lines

@@ -3,6 +3,7 @@ replaced since. A file belongs to the latest round open when it came, a round op
 deadline (2026-H1: 15/6/2026, open from 1/5; 2026: 15/12/2026, open from 31/10); the figures are made up."""
 import email
 import hashlib
+import json
 import os
 from datetime import datetime
 from email import policy
@@ -14,6 +15,8 @@ from click.testing import CliRunner
 from bdg_excel import clock
 from bdg_excel.cli import cli
 from bdg_excel.demo import seed_entries
+from bdg_excel.plan import plan_to_dict
+from bdg_excel.plan_tables import build_plan
 from bdg_excel.plan_files import builtin_plan, default_plan
 from bdg_excel.store import Store
 from tests.returns import entry, make_return
@@ -167,3 +170,55 @@ def test_every_status_of_a_unit_that_has_no_usable_return_is_red_on_the_submissi
     red = {rule.text for rules in sheet.conditional_formatting for rule in rules.rules
            if rule.dxf is not None and rule.dxf.fill is not None and rule.dxf.fill.bgColor.rgb.endswith("FFC7CE")}
     assert red == {"Chưa nhận", "Bị từ chối", "Gửi biểu trống"}
+
+
+def test_a_blank_six_month_form_sent_in_the_annual_round_is_answered_as_the_wrong_form(plan, tmp_path):
+    inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
+    arrived(make_return(plan, "CAMLINH", inbox / "camlinh.xlsx", {}, period="2026-H1"), datetime(2026, 11, 20, 9))
+    run("consolidate", inbox, "--period", "2026", "--plan", PLAN, "--out", tmp_path / "t.xlsx", "--store", store)
+    errors = [row for row in openpyxl.load_workbook(tmp_path / "t.xlsx")["Lỗi"].iter_rows(min_row=2, values_only=True)]
+    assert sorted((row[1], row[4]) for row in errors) == [("CAMLINH", "empty-return"), ("CAMLINH", "wrong-period")]
+    result = run("feedback", inbox, "--period", "2026", "--plan", PLAN, "--out", tmp_path / "out", "--store", store)
+    (name,) = letters(tmp_path / "out")
+    assert "_CAMLINH_" in name and name.endswith("_bieu-dung-ky.eml"), result.output
+
+
+def test_a_unit_whose_broken_file_came_from_its_address_is_not_told_nothing_came(plan, tmp_path):
+    inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
+    inbox.mkdir()
+    broken = inbox / "syt.xlsx"
+    broken.write_bytes(b"PK\x03\x04 cut short")
+    arrived(broken, datetime(2026, 11, 20, 9))
+    emailed(store, broken, "syt@khanhhoa.example", datetime(2026, 11, 20, 9))
+    assert run("ingest", inbox, "--plan", PLAN, "--store", store).exit_code == 1
+    status = run("status", "--period", "2026", "--plan", PLAN, "--store", store, "--inbox", inbox,
+                 "--as-of", "2026-11-29").output.splitlines()
+    assert status[-1].startswith("Việc tiếp theo: bdg feedback")  # its file has not been answered yet
+    assert run("remind", "--period", "2026", "--plan", PLAN, "--store", store, "--unit", "SYT", "--as-of",
+               "2026-11-29", "--outbox", tmp_path / "mail").exit_code == 0
+    (reminder,) = letters(tmp_path / "mail" / "2026").values()
+    assert "đã nhận tệp của đơn vị nhưng chưa dùng được" in reminder.get_body().get_content()
+
+
+def test_an_address_several_units_share_names_none_of_them(tmp_path, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: TODAY)
+    table = plan_to_dict(builtin_plan(PLAN))
+    for unit in table["units"]:
+        if unit["code"] in ("CAMLINH", "BANGOI"):
+            unit["cc"] = "vanphong@camranh.example"  # one office copied on both wards' mail
+    shared = tmp_path / "kehoach.json"
+    shared.write_text(json.dumps(table, ensure_ascii=False), "utf-8")
+    assert build_plan(table).unit_with_address("VANPHONG@camranh.example") is None
+    assert build_plan(table).unit_with_address("camlinh@khanhhoa.example").code == "CAMLINH"
+    inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
+    inbox.mkdir()
+    broken = inbox / "bao-cao.xlsx"
+    broken.write_bytes(b"PK\x03\x04 cut short")
+    arrived(broken, datetime(2026, 11, 20, 9))
+    emailed(store, broken, "vanphong@camranh.example", datetime(2026, 11, 20, 9))
+    run("consolidate", inbox, "--period", "2026", "--plan", shared, "--out", tmp_path / "t.xlsx", "--store", store)
+    rows = submissions(tmp_path / "t.xlsx")
+    assert rows["CAMLINH"][2] == rows["BANGOI"][2] == "Chưa nhận"
+    result = run("feedback", inbox, "--period", "2026", "--plan", shared, "--out", tmp_path / "out", "--store", store)
+    assert result.output.splitlines()[0] == ("bao-cao.xlsx: không rõ đơn vị – không nhận ra đơn vị báo cáo nào từ địa "
+                                             "chỉ 'vanphong@camranh.example'; hãy trả lời người gửi")
