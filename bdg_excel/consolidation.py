@@ -89,11 +89,11 @@ def _problems(plan: Plan, store: Store, files: list[StoredFile], current: dict[s
     shown = {f.sha256: (f.unit or "", f) for f in files if f.id in current_ids or f.status == REJECTED}
     for item in unclaimed:
         shown.setdefault(item.stored.sha256, (item.unit.code if item.unit else "", item.stored))
-    strays = []
+    strays, mailed = [], store.first_mailed()
     for outcome in outcomes:
         stored = store.file(outcome.sha256) if outcome.of_another_period(period.code) and outcome.sha256 not in shown \
             else None
-        if stored is not None and misdirected(plan, stored, period):
+        if stored is not None and misdirected(plan, stored, period, mailed):
             shown[stored.sha256] = (stored.unit or "", stored)
             strays.append(outcome)
     by_id = {f.id: (unit, f) for unit, f in shown.values()}

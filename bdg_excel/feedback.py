@@ -56,9 +56,10 @@ def feedback(inbox: Path, plan: Plan, period_code: str, out_dir: Path, store_pat
         notices += [n for n in unclaimed if not (unit_codes and n and n.outcome == "unknown-sender")]
         without_return = {u.code: u for u in units if u.code not in latest}
         others = [o.sha256 for o in outcomes if o.unit in without_return and o.of_another_period(period.code)]
+        mailed = store.first_mailed()
         for sha256 in dict.fromkeys(others):  # a unit that sent only another period's form this round: once per unit
             stored = store.file(sha256)
-            if stored and stored.unit in without_return and misdirected(plan, stored, period):
+            if stored and stored.unit in without_return and misdirected(plan, stored, period, mailed):
                 notices.append(reply.to_other_period(without_return.pop(stored.unit), stored))
     return [n for n in notices if n is not None]
 

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 from functools import cached_property
+from types import MappingProxyType
+from typing import Mapping
 
 from bdg_excel.errors import BdgError
 from bdg_excel.numbers import format_number
@@ -279,13 +281,14 @@ class Plan:
     def elements_of(self, indicator: str) -> tuple[DataElement, ...]:
         return tuple(e for e in self.elements if e.indicator == indicator)
 
-    def round_of(self, day: date) -> Period | None:
-        """The period whose round a file that came on ``day`` belongs to: the latest one whose round had opened,
-        ROUND_OPENS before its deadline (before the first round opens, the first period). A six-month return
-        sent in June, or late in September, is the six-month round's; the same form sent in late November,
-        when the annual round is open, came in the annual round."""
+    def round_of(self, day: date, mailed: Mapping[str, date] = MappingProxyType({})) -> Period | None:
+        """The period whose round a file that came on ``day`` belongs to: the latest one whose round had opened
+        (before the first round opens, the first period). A round opens ROUND_OPENS before its deadline, or
+        when its collection workbooks were first emailed (``mailed``: period code -> day), if that was earlier.
+        A six-month return sent in June, or late in September, is the six-month round's; the same form sent in
+        late November, when the annual round is open, came in the annual round."""
         periods = sorted(self.periods, key=lambda p: p.deadline)
-        opened = [p for p in periods if day >= p.deadline - ROUND_OPENS]
+        opened = [p for p in periods if day >= min(p.deadline - ROUND_OPENS, mailed.get(p.code, p.deadline))]
         return opened[-1] if opened else (periods[0] if periods else None)
 
     def period(self, code: str) -> Period:

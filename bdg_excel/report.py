@@ -540,9 +540,10 @@ def summary_text(result: "Consolidation") -> str:
     (5 chưa đạt mốc 2030)'."""
     counts = indicator_counts(result)
     texts = {status: f"{status} {count}" for status, count in counts.items()}
+    indicators = _indicator_statuses(result).values()
     for status, prefix in ((MET, "Đã đạt "), (MISSED, "Chưa đạt ")):
         early: Counter[str] = Counter()
-        for statuses in _indicator_statuses(result).values():
+        for statuses in indicators:
             words = {s for s in statuses if outcome(s) == status}
             if indicator_status(statuses) == status and words and status not in words:
                 early[", ".join(sorted(s.removeprefix(prefix) for s in words))] += 1

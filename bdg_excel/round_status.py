@@ -67,10 +67,11 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
             unanswered = sum(1 for f in last.values() if f.problem_count and f.sha256 not in answered) + \
                 sum(1 for u in result.unclaimed if u.unit and u.stored.sha256 not in answered)
             returned = {r.unit.code for r in rows if r.status.startswith((ON_TIME, LATE))}
+            opened = store.first_mailed()
             unreadable = [u.stored.original_name + (f" (gửi từ địa chỉ của {u.unit.code})" if u.unit else "")
                           for u in result.unclaimed]
             other_period = [f"{stored.unit}: kỳ {stored.period} ({stored.original_name})" for _, stored in in_store
-                            if misdirected(plan, stored, period) and stored.unit not in returned]
+                            if misdirected(plan, stored, period, opened) and stored.unit not in returned]
     waiting = len([path for path in inbox_files if path not in known])
     count = len(list(templates.glob(f"{period.code}_*.xlsx"))) if templates and templates.is_dir() else \
         (0 if templates else None)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Mapping
 from email.utils import parseaddr
 
 from bdg_excel.submission import REJECTED, WITH_PROBLEMS
@@ -43,10 +44,11 @@ def received_time(stored: StoredFile) -> datetime | None:
         return None
 
 
-def came_in_round(plan: Plan, stored: StoredFile, period: Period) -> bool:
-    """True when the file reached us in ``period``'s round (see ``Plan.round_of``); a file of unknown time does."""
+def came_in_round(plan: Plan, stored: StoredFile, period: Period, mailed: Mapping[str, date]) -> bool:
+    """True when the file reached us in ``period``'s round (see ``Plan.round_of``; ``mailed``: when each period's
+    workbooks were first emailed); a file of unknown time does."""
     received = received_time(stored)
-    return received is None or plan.round_of(received.date()) == period
+    return received is None or plan.round_of(received.date(), mailed) == period
 
 
 @dataclass(frozen=True)
@@ -69,11 +71,12 @@ def unclaimed_files(plan: Plan, store: Store, sha256s: list[str], period: Period
                     current: dict[str, StoredFile]) -> list[Unclaimed]:
     """The rejected files among ``sha256s`` that are no return of the plan's units and came in ``period``'s
     round, less those a usable return the same unit sent afterwards has replaced."""
+    mailed = store.first_mailed()
     found = []
     for sha256 in dict.fromkeys(sha256s):
         stored = store.file(sha256)
         if stored is None or stored.status != REJECTED or _claimed(plan, stored) or \
-                not came_in_round(plan, stored, period):
+                not came_in_round(plan, stored, period, mailed):
             continue
         address = parseaddr(stored.sender or "")[1].lower()
         unit = plan.unit_with_address(address)
@@ -84,10 +87,10 @@ def unclaimed_files(plan: Plan, store: Store, sha256s: list[str], period: Period
     return found
 
 
-def misdirected(plan: Plan, stored: StoredFile, period: Period) -> bool:
-    """True for a unit's form of another period of the plan (filled in or not) that came in ``period``'s round:
-    perhaps the wrong form."""
-    return _claimed(plan, stored) and stored.period != period.code and came_in_round(plan, stored, period)
+def misdirected(plan: Plan, stored: StoredFile, period: Period, mailed: Mapping[str, date]) -> bool:
+    """True for a unit's form of another period of the plan (filled in or not) that came in ``period``'s round
+    (``mailed``: see ``came_in_round``): perhaps the wrong form."""
+    return _claimed(plan, stored) and stored.period != period.code and came_in_round(plan, stored, period, mailed)
 
 
 def _status(current: StoredFile, first: StoredFile, period: Period) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
@@ -317,6 +317,11 @@ class Store:
         row = self.db.execute("SELECT MAX(sent_at) AS last FROM mail_sent WHERE period = ? AND unit = ?",
                               (period, unit)).fetchone()
         return row["last"]
+
+    def first_mailed(self) -> dict[str, date]:
+        """Period code -> the day its collection workbooks were first emailed (sent, not drafted)."""
+        rows = self.db.execute("SELECT period, MIN(sent_at) AS first FROM mail_sent GROUP BY period")
+        return {row["period"]: date.fromisoformat(row["first"][:10]) for row in rows if row["first"]}
 
     def units_mailed(self, period: str) -> set[str]:
         """The units whose workbook was emailed for a period."""

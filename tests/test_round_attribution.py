@@ -222,3 +222,20 @@ def test_an_address_several_units_share_names_none_of_them(tmp_path, monkeypatch
     result = run("feedback", inbox, "--period", "2026", "--plan", shared, "--out", tmp_path / "out", "--store", store)
     assert result.output.splitlines()[0] == ("bao-cao.xlsx: không rõ đơn vị – không nhận ra đơn vị báo cáo nào từ địa "
                                              "chỉ 'vanphong@camranh.example'; hãy trả lời người gửi")
+
+
+def test_a_round_opens_when_its_workbooks_were_first_emailed_if_that_was_earlier(tmp_path, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: datetime(2027, 3, 5, 9, 0))
+    plan = builtin_plan(PLAN)
+    inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
+    inbox.mkdir()
+    broken = inbox / "camlinh.xlsx"
+    broken.write_bytes(b"PK\x03\x04 cut short")
+    emailed(store, broken, "camlinh@khanhhoa.example", datetime(2027, 3, 1, 9))
+    args = (inbox, "--plan", PLAN, "--store", store)
+    run("consolidate", *args, "--period", "2027-H1", "--out", tmp_path / "a.xlsx")
+    assert submissions(tmp_path / "a.xlsx")["CAMLINH"][2] == "Chưa nhận"  # 1/3: the annual round of 2026 is still open
+    with Store(store) as db:  # the six-month workbooks went out early, on 10/1/2027
+        db.record_sent("2027-H1", "CAMLINH", "camlinh@khanhhoa.example", "0" * 64, "2027-01-10T08:00:00")
+    run("consolidate", *args, "--period", "2027-H1", "--out", tmp_path / "b.xlsx")
+    assert submissions(tmp_path / "b.xlsx")["CAMLINH"][2] == "Bị từ chối"
