@@ -76,20 +76,19 @@ def aggregate(plan: Plan, figures: list[UnitFigure], year: int | None = None) ->
     ``value-cannot-be-summed``).
     """
     year = plan.info.first_year if year is None else year
-    several_units = {e.code for e in plan.elements if len(plan.units_for(e.code)) > 1}
     sums: dict[str, tuple[Decimal, Decimal, list[str]]] = {}
     values: dict[str, tuple[Decimal, str]] = {}
     years: dict[str, Counter[int]] = {}
     for figure in figures:
         entry = figure.entry
-        counted = entry.has_fraction or entry.value is not None and figure.code not in several_units
+        counted = entry.has_fraction or entry.value is not None and not plan.is_summed(figure.code)
         if counted and entry.year is not None and entry.year != year:
             years.setdefault(figure.code, Counter())[entry.year] += 1
         if entry.has_fraction:
             numerator, denominator, units = sums.get(figure.code, (Decimal(0), Decimal(0), []))
             units.append(figure.unit)  # a list: adding to a tuple would copy it for each of thousands of units
             sums[figure.code] = (numerator + entry.numerator, denominator + entry.denominator, units)
-        elif entry.value is not None and figure.code not in several_units:
+        elif entry.value is not None and not plan.is_summed(figure.code):
             values[figure.code] = (entry.value, figure.unit)
     results = []
     for element in plan.elements:
@@ -133,14 +132,13 @@ def unit_results(plan: Plan, figures: list[UnitFigure], notes: dict[tuple[str, s
     by_key = {(f.code, f.unit): f.entry for f in figures}
     rows = []
     for element in plan.elements:
-        units = plan.units_for(element.code)
-        if len(units) < 2:
+        if not plan.is_summed(element.code):
             continue
-        for unit in units:
+        for unit in plan.units_for(element.code):
             entry = by_key.get((element.code, unit), Entry())
             result = exact_result(element, entry)
             note = notes.get((element.code, unit), "")
-            if entry.value is not None and not entry.has_fraction:
+            if entry.value_only:
                 note = "; ".join(filter(None, [NOT_SUMMED_NOTE, note]))
             if entry.year is not None and entry.year != year and result is not None:
                 note = "; ".join(filter(None, [f"số liệu năm {entry.year}", note]))

@@ -53,8 +53,7 @@ def _compared(element: DataElement, figure: Figure, period: str, before: Entry, 
     found = []
     now, then = exact_result(element, figure.entry), exact_result(element, before)
     if now is not None and then is not None and _moved(element, now, then):
-        cell = figure.cells["value"] if figure.entry.value is not None and not figure.entry.has_fraction \
-            else figure.cells["numerator"]
+        cell = figure.cells["value"] if figure.entry.value_only else figure.cells["numerator"]
         found.append(problem("unusual-change", file=file, sheet=figure.sheet, cell=cell, what="Kết quả",
                              value=format_value(element, now), earlier=format_value(element, then), period=period,
                              allowed=_allowed(element)))

@@ -117,7 +117,7 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
     filled = Counter(f.unit for f in figures)
     notes = {}
     for (code, unit), note in unit_notes.items():
-        prefix = f"{unit}: " if len(plan.units_for(code)) > 1 else ""
+        prefix = f"{unit}: " if plan.is_summed(code) else ""
         notes[code] = "; ".join(filter(None, [notes.get(code, ""), prefix + note]))
     previous_period = plan.previous_period(period.code)
     unclaimed = unclaimed_files(plan, store, [o.sha256 for o in outcomes if o.sha256 and o.status == REJECTED], period,

@@ -31,12 +31,17 @@ class Entry:
     def is_empty(self) -> bool:
         return self.numerator is None and self.denominator is None and self.value is None
 
+    @property
+    def value_only(self) -> bool:
+        """True for a value typed without a numerator and a denominator (it cannot be summed with others)."""
+        return self.value is not None and not self.has_fraction
+
 
 def exact_result(element: DataElement, entry: Entry) -> Fraction | None:
     """The exact value: numerator / denominator x scale, else the value typed, else None."""
     if entry.has_fraction and entry.denominator:
         return Fraction(entry.numerator) / Fraction(entry.denominator) * Fraction(element.scale)
-    if entry.value is not None and not entry.has_fraction:
+    if entry.value_only:
         return Fraction(entry.value)
     return None
 

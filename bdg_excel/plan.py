@@ -249,6 +249,14 @@ class Plan:
         found = [u for u in self.reporting_units if u.has_address(address)]
         return found[0] if len(found) == 1 else None
 
+    @cached_property
+    def _summed(self) -> frozenset[str]:
+        return frozenset(code for code, units in self._units_by_element.items() if len(units) > 1)
+
+    def is_summed(self, element_code: str) -> bool:
+        """True when several units enter the data element: the province's figure sums their fractions."""
+        return element_code in self._summed
+
     def units_for(self, element_code: str) -> tuple[str, ...]:
         """Codes of the units that enter a data element, in plan order."""
         return self._units_by_element.get(element_code, ())

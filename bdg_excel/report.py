@@ -235,10 +235,9 @@ class _ReportWriter:
         self.f = self._formats()
         self.number_formats = number_rule_formats(workbook)
         self.data_rows = {figure.element.code: row for row, figure in enumerate(result.figures, start=1)}
-        year = result.period.year
-        words = {word for element in self.plan.elements for word in status_words(element, year)}
         # (word, what it comes to) for the period's words other than Đạt / Không đạt: "Đã đạt mốc 2030", ...
-        self.milestone_words = sorted((word, outcome(word)) for word in words - {MET, MISSED})
+        self.milestone_words = [(word, outcome(word)) for word in period_statuses(self.plan.elements, result.period.year)
+                                if word not in (MET, MISSED, NO_DATA)]
 
     def _format(self, **props):
         return self.wb.add_format({"font_name": layout.FONT, "font_size": 12, "valign": "top", **props})

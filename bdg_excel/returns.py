@@ -253,8 +253,7 @@ def _read_rows(rows, header_row, columns, sheet_name, formulas, changed: dict[st
         if code in changed:  # its figures were typed for another meaning: checking them against this one is noise
             problems = [where.problem("row-changed", code_cell, code=code, changes=changed[code])]
             figure = Figure(figure.code, figure.entry, figure.sheet, figure.cells, usable=False)
-        if figure.usable and figure.entry.value is not None and not figure.entry.has_fraction \
-                and len(plan.units_for(code)) > 1:
+        if figure.usable and figure.entry.value_only and plan.is_summed(code):
             problems.append(where.problem("value-cannot-be-summed", figure.cells["value"], code=code,
                                           label=element.full_label))
         submission.problems += problems

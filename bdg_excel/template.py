@@ -178,7 +178,7 @@ class _TemplateWriter:
         return_to = self.plan.info.collector
         if self.plan.info.collector_email:
             return_to += f" (email: {self.plan.info.collector_email})"
-        summed = any(len(self.plan.units_for(e.code)) > 1 for e in self.elements)
+        summed = any(self.plan.is_summed(e.code) for e in self.elements)
         return [
             ("title", "HƯỚNG DẪN ĐIỀN BIỂU THU THẬP SỐ LIỆU BÌNH ĐẲNG GIỚI"),
             ("line", ""),
