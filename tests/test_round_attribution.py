@@ -54,6 +54,15 @@ def returned(plan, unit: str, period: str, inbox, when: datetime):
     return arrived(make_return(plan, unit, inbox / f"{unit}-{period}.xlsx", FIGURES, period=period), when)
 
 
+def broken(inbox, name: str, store, address: str, when: datetime):
+    """A file cut short in the download, emailed from ``address`` at ``when`` (its bytes differ by name)."""
+    inbox.mkdir(exist_ok=True)
+    path = inbox / name
+    path.write_bytes(b"PK\x03\x04 cut short: " + name.encode())
+    emailed(store, arrived(path, when), address, when)
+    return path
+
+
 def letters(out) -> dict[str, email.message.EmailMessage]:
     return {p.name: email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(out.glob("*.eml"))}
 
@@ -116,12 +125,8 @@ def test_another_plans_form_from_a_units_address_is_that_units_rejected_return(p
 
 def test_a_broken_file_counts_in_its_own_round_and_not_once_the_unit_sent_a_good_one(plan, tmp_path):
     inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
-    inbox.mkdir()
     for unit, when in (("NHATRANG", datetime(2026, 11, 20, 9)), ("CAMLINH", datetime(2026, 6, 10, 9))):
-        broken = inbox / f"{unit}-hong.xlsx"
-        broken.write_bytes(b"PK\x03\x04 cut short: " + unit.encode())
-        arrived(broken, when)
-        emailed(store, broken, f"{unit.lower()}@khanhhoa.example", when)
+        broken(inbox, f"{unit}-hong.xlsx", store, f"{unit.lower()}@khanhhoa.example", when)
     returned(plan, "NHATRANG", "2026", inbox, datetime(2026, 11, 25, 9))  # sent again, readable
     args = (inbox, "--plan", PLAN, "--store", store)
     run("consolidate", *args, "--period", "2026", "--out", tmp_path / "nam.xlsx")
@@ -185,11 +190,7 @@ def test_a_blank_six_month_form_sent_in_the_annual_round_is_answered_as_the_wron
 
 def test_a_unit_whose_broken_file_came_from_its_address_is_not_told_nothing_came(plan, tmp_path):
     inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
-    inbox.mkdir()
-    broken = inbox / "syt.xlsx"
-    broken.write_bytes(b"PK\x03\x04 cut short")
-    arrived(broken, datetime(2026, 11, 20, 9))
-    emailed(store, broken, "syt@khanhhoa.example", datetime(2026, 11, 20, 9))
+    broken(inbox, "syt.xlsx", store, "syt@khanhhoa.example", datetime(2026, 11, 20, 9))
     assert run("ingest", inbox, "--plan", PLAN, "--store", store).exit_code == 1
     status = run("status", "--period", "2026", "--plan", PLAN, "--store", store, "--inbox", inbox,
                  "--as-of", "2026-11-29").output.splitlines()
@@ -211,11 +212,7 @@ def test_an_address_several_units_share_names_none_of_them(tmp_path, monkeypatch
     assert build_plan(table).unit_with_address("VANPHONG@camranh.example") is None
     assert build_plan(table).unit_with_address("camlinh@khanhhoa.example").code == "CAMLINH"
     inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
-    inbox.mkdir()
-    broken = inbox / "bao-cao.xlsx"
-    broken.write_bytes(b"PK\x03\x04 cut short")
-    arrived(broken, datetime(2026, 11, 20, 9))
-    emailed(store, broken, "vanphong@camranh.example", datetime(2026, 11, 20, 9))
+    broken(inbox, "bao-cao.xlsx", store, "vanphong@camranh.example", datetime(2026, 11, 20, 9))
     run("consolidate", inbox, "--period", "2026", "--plan", shared, "--out", tmp_path / "t.xlsx", "--store", store)
     rows = submissions(tmp_path / "t.xlsx")
     assert rows["CAMLINH"][2] == rows["BANGOI"][2] == "Chưa nhận"
@@ -226,12 +223,8 @@ def test_an_address_several_units_share_names_none_of_them(tmp_path, monkeypatch
 
 def test_a_round_opens_when_its_workbooks_were_first_emailed_if_that_was_earlier(tmp_path, monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: datetime(2027, 3, 5, 9, 0))
-    plan = builtin_plan(PLAN)
     inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
-    inbox.mkdir()
-    broken = inbox / "camlinh.xlsx"
-    broken.write_bytes(b"PK\x03\x04 cut short")
-    emailed(store, broken, "camlinh@khanhhoa.example", datetime(2027, 3, 1, 9))
+    broken(inbox, "camlinh.xlsx", store, "camlinh@khanhhoa.example", datetime(2027, 3, 1, 9))
     args = (inbox, "--plan", PLAN, "--store", store)
     run("consolidate", *args, "--period", "2027-H1", "--out", tmp_path / "a.xlsx")
     assert submissions(tmp_path / "a.xlsx")["CAMLINH"][2] == "Chưa nhận"  # 1/3: the annual round of 2026 is still open
