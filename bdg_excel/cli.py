@@ -112,6 +112,9 @@ period_option = click.option("--period", required=True, metavar="KỲ", callback
 store_option = click.option("--store", "store_path", type=click.Path(dir_okay=False),
                             help=f"Kho dữ liệu SQLite lưu mọi tệp đã nhận; mặc định du-lieu/bdg.sqlite của thư mục "
                                  f"báo cáo, ngoài thư mục báo cáo là {DEFAULT_STORE}.")
+send_option = click.option("--send", is_flag=True, help="Gửi thật qua máy chủ SMTP (mặc định chỉ soạn thư .eml).")
+config_option = click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+                             help="Tệp cấu hình có mục [smtp] (host, port, security, user, from).")
 dir_option = click.option("--dir", type=click.Path(file_okay=False), expose_value=False, callback=_remember_dir,
                           help="Thư mục báo cáo (có tệp bdg.toml); mặc định là thư mục đang đứng hoặc thư mục "
                                "chứa nó.")
@@ -360,7 +363,7 @@ def demo(out_dir, pdf, plan_path):
 @click.option("--templates", "templates_dir", type=click.Path(exists=True, file_okay=False),
               help="Thư mục chứa các biểu đã tạo bằng 'bdg templates'; mặc định mau-bieu/KỲ của thư mục báo cáo.")
 @plan_option
-@click.option("--send", is_flag=True, help="Gửi thật qua máy chủ SMTP (mặc định chỉ soạn thư .eml).")
+@send_option
 @click.option("--unit", "units", multiple=True, metavar="MÃ", help="Chỉ gửi cho đơn vị này (có thể lặp lại).")
 @click.option("--resend", is_flag=True, help="Gửi lại cả cho đơn vị đã được gửi trong kỳ này.")
 @click.option("--outbox", type=click.Path(file_okay=False),
@@ -368,8 +371,7 @@ def demo(out_dir, pdf, plan_path):
                    "thư mục báo cáo là output/mail.")
 @click.option("--message", "message_path", type=click.Path(exists=True, dir_okay=False),
               help="Mẫu thư của cán bộ (dòng đầu 'Tiêu đề: ...'); mặc định dùng mẫu có sẵn.")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
-              help="Tệp cấu hình có mục [smtp] (host, port, security, user, from).")
+@config_option
 @store_option
 @dir_option
 def mail(period, templates_dir, plan_path, send, units, resend, outbox, message_path, config_path, store_path):
@@ -506,13 +508,12 @@ def _day(ctx, param, value: str | None):
                    "cáo.")
 @plan_option
 @store_option
-@click.option("--send", is_flag=True, help="Gửi thật qua máy chủ SMTP (mặc định chỉ soạn thư .eml).")
+@send_option
 @click.option("--unit", "units", multiple=True, metavar="MÃ", help="Chỉ trả lời đơn vị này (có thể lặp lại).")
 @click.option("--deadline", callback=_day, metavar="NGÀY",
               help="Hạn gửi lại (YYYY-MM-DD); mặc định 3 ngày làm việc kể từ hôm nay (không tính ngày lễ, Tết "
                    "và các ngày nghỉ ghi trong bdg.toml), nhưng không sớm hơn hạn nộp của kỳ.")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
-              help="Tệp cấu hình có mục [smtp] (host, port, security, user, from).")
+@config_option
 @dir_option
 def feedback(inbox, period, out_dir, plan_path, store_path, send, units, deadline, config_path):
     """Nhận các biểu trong HỘP-THƯ rồi gửi lại cho từng đơn vị biểu có lỗi, đã đánh dấu các ô cần sửa."""
@@ -559,14 +560,13 @@ def status(period, plan_path, store_path, inbox_dir, as_of):
               help="Ngày nhắc (YYYY-MM-DD); mặc định hôm nay (giờ Việt Nam).")
 @plan_option
 @store_option
-@click.option("--send", is_flag=True, help="Gửi thật qua máy chủ SMTP (mặc định chỉ soạn thư .eml).")
+@send_option
 @click.option("--resend", is_flag=True, help="Nhắc lại cả đơn vị đã được nhắc trong ngày.")
 @click.option("--unit", "units", multiple=True, metavar="MÃ", help="Chỉ nhắc đơn vị này (có thể lặp lại).")
 @click.option("--outbox", type=click.Path(file_okay=False),
               help="Thư mục ghi các thư .eml khi không gửi; mặc định tong-hop/thu-gui của thư mục báo cáo, ngoài "
                    "thư mục báo cáo là output/mail.")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
-              help="Tệp cấu hình có mục [smtp] (host, port, security, user, from).")
+@config_option
 @dir_option
 def remind(period, as_of, plan_path, store_path, send, resend, units, outbox, config_path):
     """Nhắc các đơn vị chưa gửi báo cáo dùng được (trước hạn: nhắc; quá hạn: báo chậm)."""
