@@ -55,7 +55,7 @@ def _needed(value, name: str):
         ctx = click.get_current_context()
         param = next(p for p in ctx.command.params if p.name == name)
         # An argument optional inside a reporting folder is named as the required one it is outside: 'HỘP-THƯ'.
-        hint = "'" + param.human_readable_name.strip("[]") + "'" if isinstance(param, click.Argument) else None
+        hint = f"'{param.human_readable_name}'" if isinstance(param, click.Argument) else None
         raise click.MissingParameter(ctx=ctx, param=param, param_hint=hint)
     return value
 
@@ -295,7 +295,7 @@ def check(files, plan_path, period, store_path, as_json):
 
 
 @cli.command()
-@click.argument("inbox", required=False, metavar="[HỘP-THƯ]", type=click.Path(exists=True, file_okay=False))
+@click.argument("inbox", cls=click_vi.OptionalArgument, required=False, metavar="HỘP-THƯ", type=click.Path(exists=True, file_okay=False))
 @click.option("--period", metavar="KỲ", callback=_period_code,
               help="Kỳ báo cáo đang tổng hợp; tệp của kỳ khác được lưu nhưng bị báo.")
 @plan_option
@@ -316,7 +316,7 @@ def ingest(inbox, period, plan_path, store_path):
 
 
 @cli.command()
-@click.argument("inbox", required=False, metavar="[HỘP-THƯ]", type=click.Path(exists=True, file_okay=False))
+@click.argument("inbox", cls=click_vi.OptionalArgument, required=False, metavar="HỘP-THƯ", type=click.Path(exists=True, file_okay=False))
 @period_option
 @click.option("--out", "out_path", type=click.Path(dir_okay=False), callback=_xlsx_path,
               help="Tệp Excel tổng hợp (.xlsx); mặc định tong-hop/tong-hop-KỲ.xlsx của thư mục báo cáo.")
@@ -501,7 +501,7 @@ def _day(ctx, param, value: str | None):
 
 
 @cli.command()
-@click.argument("inbox", required=False, metavar="[HỘP-THƯ]", type=click.Path(exists=True, file_okay=False))
+@click.argument("inbox", cls=click_vi.OptionalArgument, required=False, metavar="HỘP-THƯ", type=click.Path(exists=True, file_okay=False))
 @period_option
 @click.option("--out", "out_dir", type=click.Path(file_okay=False),
               help="Thư mục ghi các biểu đã đánh dấu và thư .eml; mặc định tong-hop/phan-hoi/KỲ của thư mục báo "

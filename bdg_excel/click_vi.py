@@ -65,6 +65,18 @@ class Command(click.Command):
         super().__init__(*args, **kwargs)
 
 
+class OptionalArgument(click.Argument):
+    """An optional argument with a Vietnamese placeholder: in brackets on the usage line ('[HỘP-THƯ]'), without
+    them in every message about it ('HỘP-THƯ'); click brackets only placeholders it makes itself."""
+
+    def make_metavar(self, *args, **kwargs) -> str:  # click 8.1 takes no context, 8.2 on take one
+        metavar = super().make_metavar(*args, **kwargs)
+        return metavar if self.required or metavar.startswith("[") else f"[{metavar}]"
+
+    def get_error_hint(self, ctx) -> str:
+        return f"'{self.human_readable_name}'"
+
+
 class Group(click.Group):
     """A group whose commands and subgroups speak Vietnamese in their usage lines too."""
 

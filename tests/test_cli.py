@@ -298,7 +298,7 @@ def test_clicks_messages_about_paths_read_as_sentences(tmp_path):
         ("check", tmp_path / "khong-co.xlsx"): f"Lỗi: Giá trị không hợp lệ cho 'TỆP...': không tìm thấy "
                                                f"'{tmp_path / 'khong-co.xlsx'}'.",
         ("check", tmp_path): f"Lỗi: Giá trị không hợp lệ cho 'TỆP...': '{tmp_path}' là thư mục, không phải tệp.",
-        ("ingest", tmp_path / "tep.txt"): f"Lỗi: Giá trị không hợp lệ cho '[HỘP-THƯ]': '{tmp_path / 'tep.txt'}' là "
+        ("ingest", tmp_path / "tep.txt"): f"Lỗi: Giá trị không hợp lệ cho 'HỘP-THƯ': '{tmp_path / 'tep.txt'}' là "
                                           "tệp, không phải thư mục.",
         ("collect", tmp_path / "thu.eml"): f"Lỗi: Giá trị không hợp lệ cho 'NGUỒN...': không tìm thấy "
                                            f"'{tmp_path / 'thu.eml'}'.",
