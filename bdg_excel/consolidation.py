@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bdg_excel import clock
 from bdg_excel.aggregate import ElementFigure, UnitFigure, UnitRow, aggregate, unit_results
@@ -13,7 +13,7 @@ from bdg_excel.ingest import Outcome
 from bdg_excel.submission import REJECTED
 from bdg_excel.numbers import to_decimal
 from bdg_excel.plan import Period, Plan
-from bdg_excel.problems import Problem
+from bdg_excel.problems import Problem, problem
 from bdg_excel.status import SubmissionRow, Unclaimed, misdirected, submission_rows, unclaimed_files
 from bdg_excel.store import Store, StoredFile, latest_of
 
@@ -80,29 +80,39 @@ def _previous(plan: Plan, store: Store, period: str) -> dict[str, str]:
     return {r.element.code: format_figure(r.element, r.entry) for r in results if r.result is not None}
 
 
-def _problems(plan: Plan, store: Store, files: list[StoredFile], current: dict[str, StoredFile], period: Period,
-              outcomes: list[Outcome], unclaimed: list[Unclaimed]) -> list[tuple[str, Problem]]:
+def _misdirected(plan: Plan, store: Store, outcomes: list[Outcome], period: Period,
+                 current: dict[str, StoredFile], mailed: dict[str, date]) -> list[StoredFile]:
+    """Forms of an earlier period that came in ``period``'s round from units that have sent no usable return
+    of it since (see ``status.misdirected``): perhaps the wrong form."""
+    found = {}
+    for outcome in outcomes:
+        if outcome.of_another_period(period.code) and outcome.unit not in current and outcome.sha256 not in found:
+            stored = store.file(outcome.sha256)
+            if stored is not None and misdirected(plan, stored, period, mailed):
+                found[stored.sha256] = stored
+    return list(found.values())
+
+
+def _problems(store: Store, files: list[StoredFile], current: dict[str, StoredFile], period: Period,
+              outcomes: list[Outcome], unclaimed: list[Unclaimed], wrong_forms: list[StoredFile]
+              ) -> list[tuple[str, Problem]]:
     """Problems of the current and rejected returns of the period, of the files no unit of the plan claims that
-    came in its round (under the unit whose address sent them), and of returns of another period that came in
+    came in its round (under the unit whose address sent them), and of forms of an earlier period that came in
     its round (perhaps the wrong form); and the inbox entries that were skipped."""
     current_ids = {f.id for f in current.values()}
     shown = {f.sha256: (f.unit or "", f) for f in files if f.id in current_ids or f.status == REJECTED}
     for item in unclaimed:
         shown.setdefault(item.stored.sha256, (item.unit.code if item.unit else "", item.stored))
-    strays, mailed = [], store.first_mailed()
-    for outcome in outcomes:
-        stored = store.file(outcome.sha256) if outcome.of_another_period(period.code) and outcome.sha256 not in shown \
-            else None
-        if stored is not None and misdirected(plan, stored, period, mailed):
-            shown[stored.sha256] = (stored.unit or "", stored)
-            strays.append(outcome)
+    for stored in wrong_forms:
+        shown.setdefault(stored.sha256, (stored.unit or "", stored))
     by_id = {f.id: (unit, f) for unit, f in shown.values()}
     rows = []
     for row in store.problems(list(by_id)):
         unit, stored = by_id[row["file_id"]]
         rows.append((unit, Problem(row["code"], row["severity"], row["message"], stored.original_name,
                                    row["sheet"] or "", row["cell"] or "")))
-    rows += [(o.unit or "", o.period_problem(period.code)) for o in strays]
+    rows += [(f.unit or "", problem("wrong-period", file=f.original_name, found=f.period,
+                                    expected=f"kỳ đang tổng hợp '{period.code}'")) for f in wrong_forms]
     rows += [("", p) for o in outcomes if not o.sha256 for p in o.problems]
     return rows
 
@@ -122,12 +132,14 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
     previous_period = plan.previous_period(period.code)
     unclaimed = unclaimed_files(plan, store, [o.sha256 for o in outcomes if o.sha256 and o.status == REJECTED], period,
                                 current)
+    mailed = store.first_mailed()
+    wrong_forms = _misdirected(plan, store, outcomes, period, current, mailed)
     return Consolidation(
         plan=plan, period=period, figures=results, previous_period=previous_period,
         previous=_previous(plan, store, previous_period),
         unit_rows=unit_results(plan, figures, unit_notes, year),
-        submissions=submission_rows(plan, period, files, current, filled, unclaimed),
-        problems=_problems(plan, store, files, current, period, outcomes, unclaimed),
+        submissions=submission_rows(plan, period, files, current, filled, unclaimed, wrong_forms, mailed),
+        problems=_problems(store, files, current, period, outcomes, unclaimed, wrong_forms),
         notes=notes, generated_at=clock.now(), failures=tuple(o.failure for o in outcomes if o.failure),
         unclaimed=tuple(unclaimed))
 

@@ -96,6 +96,10 @@ class _Reply:
         when known and among ``units``."""
         stored, unit = item.stored, item.unit
         if unit is None:
+            owners = [u.code for u in self.plan.reporting_units if u.has_address(item.address)]
+            if owners:
+                return Notice(stored.original_name, "unknown-sender", f"địa chỉ '{item.address}' là của nhiều đơn vị "
+                              f"({', '.join(owners)}): không biết đơn vị nào gửi; hãy trả lời người gửi")
             if item.address:
                 return Notice(stored.original_name, "unknown-sender",
                               f"không nhận ra đơn vị báo cáo nào từ địa chỉ '{item.address}'; hãy trả lời người gửi")

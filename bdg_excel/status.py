@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Mapping
+from types import MappingProxyType
+from typing import Mapping, Sequence
 from email.utils import parseaddr
 
 from bdg_excel.submission import REJECTED, WITH_PROBLEMS
@@ -88,9 +89,10 @@ def unclaimed_files(plan: Plan, store: Store, sha256s: list[str], period: Period
 
 
 def misdirected(plan: Plan, stored: StoredFile, period: Period, mailed: Mapping[str, date]) -> bool:
-    """True for a unit's form of another period of the plan (filled in or not) that came in ``period``'s round
-    (``mailed``: see ``came_in_round``): perhaps the wrong form."""
-    return _claimed(plan, stored) and stored.period != period.code and came_in_round(plan, stored, period, mailed)
+    """True for a unit's form of an earlier period of the plan (filled in or not) that came in ``period``'s round
+    (``mailed``: see ``came_in_round``): perhaps the wrong form. A later period's form sent early is no mistake."""
+    return _claimed(plan, stored) and plan.period(stored.period).deadline < period.deadline and \
+        came_in_round(plan, stored, period, mailed)
 
 
 def _status(current: StoredFile, first: StoredFile, period: Period) -> str:
@@ -109,9 +111,13 @@ def _not_current(rejected: list[StoredFile]) -> str:
 
 
 def submission_rows(plan: Plan, period: Period, files: list[StoredFile], current: dict[str, StoredFile],
-                    filled: dict[str, int], unclaimed: list[Unclaimed] = ()) -> list[SubmissionRow]:
+                    filled: dict[str, int], unclaimed: Sequence[Unclaimed] = (),
+                    wrong_forms: Sequence[StoredFile] = (),
+                    mailed: Mapping[str, date] = MappingProxyType({})) -> list[SubmissionRow]:
     """A row for every unit that enters data: on time, late, with problems, rejected or not received.
-    ``unclaimed`` files (see ``unclaimed_files``) count as rejected files of the unit whose address sent them."""
+    ``unclaimed`` files (see ``unclaimed_files``) count as rejected files of the unit whose address sent them;
+    ``wrong_forms`` (forms of an earlier period that came this round) are noted beside their unit, and so is a
+    return in use that came in a later period's round (``mailed``: see ``came_in_round``)."""
     by_unit: dict[str, list[StoredFile]] = {}
     for stored in files:
         by_unit.setdefault(stored.unit, []).append(stored)
@@ -123,6 +129,8 @@ def submission_rows(plan: Plan, period: Period, files: list[StoredFile], current
         rejected = [f for f in mine if f.status == REJECTED] + theirs  # theirs last: shown when nothing is usable
         chosen = current.get(unit.code)
         notes = [f"Tệp '{f.original_name}' không dùng được (nhận ra đơn vị qua địa chỉ người gửi)" for f in theirs]
+        notes += [f"Đã nhận '{f.original_name}', biểu của kỳ {f.period}: có thể gửi nhầm biểu" for f in wrong_forms
+                  if f.unit == unit.code]
         if chosen is None:
             status = _not_current(rejected)
             chosen = rejected[-1] if rejected else None
@@ -131,6 +139,11 @@ def submission_rows(plan: Plan, period: Period, files: list[StoredFile], current
             status = _status(chosen, usable_files[0], period)
             if status.startswith(LATE) and not usable_files[0].sender:
                 notes.append(BY_FILE_TIME)
+            came = received_time(chosen)
+            later = plan.round_of(came.date(), mailed) if came is not None else period
+            if later.deadline > period.deadline:
+                notes.append(f"Tệp đang dùng đến ngày {came:%d/%m/%Y}, trong đợt báo cáo kỳ {later.code}: xem có "
+                             "phải đơn vị gửi nhầm biểu không")
             earlier = [f for f in usable_files if f.id != chosen.id]
             if earlier:
                 first = received_time(usable_files[0])

@@ -94,6 +94,23 @@ def test_last_rounds_returns_in_the_inbox_are_not_taken_for_wrong_forms(plan, tm
                "--store", store).exit_code == 1
     errors = [row for row in openpyxl.load_workbook(tmp_path / "t.xlsx")["Lỗi"].iter_rows(min_row=2, values_only=True)]
     assert [(row[0], row[1], row[4]) for row in errors] == [("BANGOI-2026-H1.xlsx", "BANGOI", "wrong-period")]
+    assert submissions(tmp_path / "t.xlsx")["BANGOI"][2:] == (
+        "Chưa nhận", "", None, "", 0, "0/3", "Đã nhận 'BANGOI-2026-H1.xlsx', biểu của kỳ 2026-H1: có thể gửi nhầm biểu")
+    returned(plan, "BANGOI", "2026", inbox, datetime(2026, 11, 26, 9))  # the annual return came after all
+    run("consolidate", inbox, "--period", "2026", "--plan", PLAN, "--out", tmp_path / "u.xlsx", "--store", store)
+    assert [row for row in openpyxl.load_workbook(tmp_path / "u.xlsx")["Lỗi"].iter_rows(min_row=2)] == []
+    assert submissions(tmp_path / "u.xlsx")["BANGOI"][8] == ""
+
+
+def test_a_later_periods_form_sent_early_is_no_wrong_form(plan, tmp_path):
+    inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
+    returned(plan, "NINHCHU", "2026", inbox, datetime(2026, 10, 20, 9))  # before the annual round opens on 31/10
+    run("consolidate", inbox, "--period", "2026-H1", "--plan", PLAN, "--out", tmp_path / "h1.xlsx", "--store", store)
+    assert [row for row in openpyxl.load_workbook(tmp_path / "h1.xlsx")["Lỗi"].iter_rows(min_row=2)] == []
+    result = run("feedback", inbox, "--period", "2026-H1", "--plan", PLAN, "--out", tmp_path / "out", "--store", store)
+    assert result.exit_code == 0 and letters(tmp_path / "out") == {}, result.output
+    run("consolidate", inbox, "--period", "2026", "--plan", PLAN, "--out", tmp_path / "nam.xlsx", "--store", store)
+    assert submissions(tmp_path / "nam.xlsx")["NINHCHU"][2] == "Đúng hạn"
 
 
 def test_another_plans_form_from_a_units_address_is_that_units_rejected_return(plan, tmp_path):
@@ -217,8 +234,9 @@ def test_an_address_several_units_share_names_none_of_them(tmp_path, monkeypatch
     rows = submissions(tmp_path / "t.xlsx")
     assert rows["CAMLINH"][2] == rows["BANGOI"][2] == "Chưa nhận"
     result = run("feedback", inbox, "--period", "2026", "--plan", shared, "--out", tmp_path / "out", "--store", store)
-    assert result.output.splitlines()[0] == ("bao-cao.xlsx: không rõ đơn vị – không nhận ra đơn vị báo cáo nào từ địa "
-                                             "chỉ 'vanphong@camranh.example'; hãy trả lời người gửi")
+    assert result.output.splitlines()[0] == ("bao-cao.xlsx: không rõ đơn vị – địa chỉ 'vanphong@camranh.example' là của "
+                                             "nhiều đơn vị (CAMLINH, BANGOI): không biết đơn vị nào gửi; hãy trả lời "
+                                             "người gửi")
 
 
 def test_a_round_opens_when_its_workbooks_were_first_emailed_if_that_was_earlier(tmp_path, monkeypatch):
@@ -232,3 +250,15 @@ def test_a_round_opens_when_its_workbooks_were_first_emailed_if_that_was_earlier
         db.record_sent("2027-H1", "CAMLINH", "camlinh@khanhhoa.example", "0" * 64, "2027-01-10T08:00:00")
     run("consolidate", *args, "--period", "2027-H1", "--out", tmp_path / "b.xlsx")
     assert submissions(tmp_path / "b.xlsx")["CAMLINH"][2] == "Bị từ chối"
+
+
+def test_a_return_in_use_that_came_in_a_later_round_is_pointed_out(plan, tmp_path):
+    inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
+    returned(plan, "NHATRANG", "2026-H1", inbox, datetime(2026, 6, 10, 9))
+    again = arrived(make_return(plan, "NHATRANG", inbox / "lan-hai.xlsx", {**FIGURES, "MT3.CT2a": entry(4, 4)},
+                                period="2026-H1"), datetime(2026, 11, 10, 9))  # the six-month form, in November
+    run("consolidate", inbox, "--period", "2026-H1", "--plan", PLAN, "--out", tmp_path / "h1.xlsx", "--store", store)
+    row = submissions(tmp_path / "h1.xlsx")["NHATRANG"]
+    assert row[3] == again.name  # the later file supersedes, as a unit's correction does, but the officer is told
+    assert row[8] == ("Tệp đang dùng đến ngày 10/11/2026, trong đợt báo cáo kỳ 2026: xem có phải đơn vị gửi nhầm biểu "
+                      "không; Thay thế 1 tệp gửi trước (tệp đầu tiên gửi ngày 10/06/2026)")
