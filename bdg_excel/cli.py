@@ -201,12 +201,12 @@ def plan_show(plan_path):
 def plan_check(plan_path):
     """Kiểm tra kế hoạch và liệt kê mọi lỗi (trang, ô)."""
     from bdg_excel.plan_files import check_plan_file, default_plan
-    from bdg_excel.plan_summary import placeholder_lines
+    from bdg_excel.plan_summary import placeholder_lines, shared_address_lines
 
     plan_path = plan_path or _folder().plan
     if plan_path is None:
         click.echo("Kế hoạch mặc định hợp lệ.")
-        _echo(placeholder_lines(default_plan()))
+        _echo(placeholder_lines(default_plan()) + shared_address_lines(default_plan()))
         return
     problems = check_plan_file(plan_path)
     for problem in problems:
@@ -215,7 +215,7 @@ def plan_check(plan_path):
         click.echo(f"Kế hoạch có {len(problems)} lỗi.")
         raise SystemExit(1)
     click.echo(f"Kế hoạch '{plan_path}' hợp lệ.")
-    _echo(placeholder_lines(_plan(plan_path)))
+    _echo(placeholder_lines(_plan(plan_path)) + shared_address_lines(_plan(plan_path)))
 
 
 @cli.command("plans")

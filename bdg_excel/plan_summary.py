@@ -37,6 +37,16 @@ def summary_lines(plan: Plan) -> list[str]:
     return lines
 
 
+def shared_address_lines(plan: Plan) -> list[str]:
+    """A note for each email address several reporting units share: a file sent from it cannot be tied to one."""
+    owners: dict[str, list[str]] = {}
+    for unit in plan.reporting_units:
+        for address in dict.fromkeys(a.lower() for a in unit.emails + unit.cc_emails):
+            owners.setdefault(address, []).append(unit.code)
+    return [f"Lưu ý: địa chỉ {address} là của {len(codes)} đơn vị ({', '.join(codes)}): tệp gửi từ địa chỉ này không "
+            "biết của đơn vị nào." for address, codes in owners.items() if len(codes) > 1]
+
+
 def placeholder_lines(plan: Plan) -> list[str]:
     """A note when the plan still has example addresses, which receive no mail."""
     found = placeholder_addresses(plan)

@@ -227,6 +227,9 @@ def test_an_address_several_units_share_names_none_of_them(tmp_path, monkeypatch
     shared = tmp_path / "kehoach.json"
     shared.write_text(json.dumps(table, ensure_ascii=False), "utf-8")
     assert build_plan(table).unit_with_address("VANPHONG@camranh.example") is None
+    checked = run("plan", "check", "--plan", shared).output.splitlines()
+    assert checked[-1] == ("Lưu ý: địa chỉ vanphong@camranh.example là của 2 đơn vị (CAMLINH, BANGOI): tệp gửi từ địa "
+                           "chỉ này không biết của đơn vị nào.")
     assert build_plan(table).unit_with_address("camlinh@khanhhoa.example").code == "CAMLINH"
     inbox, store = tmp_path / "inbox", tmp_path / "bdg.sqlite"
     broken(inbox, "bao-cao.xlsx", store, "vanphong@camranh.example", datetime(2026, 11, 20, 9))
