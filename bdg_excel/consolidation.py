@@ -33,6 +33,8 @@ class Consolidation:
     notes: dict[str, str]
     generated_at: datetime
     unclaimed: tuple[Unclaimed, ...] = ()  # rejected files no unit of the plan claims, that came in its round
+    wrong_forms: tuple[StoredFile, ...] = ()  # earlier periods' forms that came in its round, from units without
+    # a return of it
     failures: tuple[str, ...] = ()  # tracebacks of our own errors while reading inbox files
 
     @property
@@ -141,7 +143,7 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
         submissions=submission_rows(plan, period, files, current, filled, unclaimed, wrong_forms, mailed),
         problems=_problems(store, files, current, period, outcomes, unclaimed, wrong_forms),
         notes=notes, generated_at=clock.now(), failures=tuple(o.failure for o in outcomes if o.failure),
-        unclaimed=tuple(unclaimed))
+        unclaimed=tuple(unclaimed), wrong_forms=tuple(wrong_forms))
 
 
 def summary_lines(result: Consolidation) -> list[str]:

@@ -13,7 +13,7 @@ from bdg_excel.ingest import Outcome, inbox_entries
 from bdg_excel.notices import FEEDBACK
 from bdg_excel.plan import Period, Plan, placeholder_addresses
 from bdg_excel.problems import ERROR
-from bdg_excel.status import LATE, NOT_RECEIVED, ON_TIME, SubmissionRow, misdirected, submission_rows
+from bdg_excel.status import LATE, NOT_RECEIVED, ON_TIME, SubmissionRow, submission_rows
 from bdg_excel.store import Store
 
 
@@ -66,12 +66,9 @@ def round_status(plan: Plan, period_code: str, store_path: Path, today: date, in
             answered = {about for _, about in store.messages(period.code, FEEDBACK)}
             unanswered = sum(1 for f in last.values() if f.problem_count and f.sha256 not in answered) + \
                 sum(1 for u in result.unclaimed if u.unit and u.stored.sha256 not in answered)
-            returned = {r.unit.code for r in rows if r.status.startswith((ON_TIME, LATE))}
-            opened = store.first_mailed()
             unreadable = [u.stored.original_name + (f" (gửi từ địa chỉ của {u.unit.code})" if u.unit else "")
                           for u in result.unclaimed]
-            other_period = [f"{stored.unit}: kỳ {stored.period} ({stored.original_name})" for _, stored in in_store
-                            if misdirected(plan, stored, period, opened) and stored.unit not in returned]
+            other_period = [f"{f.unit}: kỳ {f.period} ({f.original_name})" for f in result.wrong_forms]
     waiting = len([path for path in inbox_files if path not in known])
     count = len(list(templates.glob(f"{period.code}_*.xlsx"))) if templates and templates.is_dir() else \
         (0 if templates else None)
