@@ -132,9 +132,9 @@ def build(plan: Plan, period: Period, store: Store, outcomes: list[Outcome]) -> 
         prefix = f"{unit}: " if plan.is_summed(code) else ""
         notes[code] = "; ".join(filter(None, [notes.get(code, ""), prefix + note]))
     previous_period = plan.previous_period(period.code)
-    unclaimed = unclaimed_files(plan, store, [o.sha256 for o in outcomes if o.sha256 and o.status == REJECTED], period,
-                                current)
     mailed = store.first_mailed()
+    unclaimed = unclaimed_files(plan, store, [o.sha256 for o in outcomes if o.sha256 and o.status == REJECTED], period,
+                                current, mailed)
     wrong_forms = _misdirected(plan, store, outcomes, period, current, mailed)
     return Consolidation(
         plan=plan, period=period, figures=results, previous_period=previous_period,

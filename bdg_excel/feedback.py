@@ -49,14 +49,13 @@ def feedback(inbox: Path, plan: Plan, period_code: str, out_dir: Path, store_pat
         reply = _Reply(plan, period, store, Path(out_dir), settings, deadline, pause)
         notices = [reply.to_return(unit, latest[unit.code]) for unit in units
                    if unit.code in latest and latest[unit.code].status != ACCEPTED]
-        rejected = [o.sha256 for o in outcomes if o.sha256 and o.status == REJECTED]
+        rejected, mailed = [o.sha256 for o in outcomes if o.sha256 and o.status == REJECTED], store.first_mailed()
         unclaimed = [reply.to_unclaimed(item, units)
-                     for item in unclaimed_files(plan, store, rejected, period, latest_of(files))]
+                     for item in unclaimed_files(plan, store, rejected, period, latest_of(files), mailed)]
         # with --unit, a file nobody can tie to one of those units is not theirs to hear about
         notices += [n for n in unclaimed if not (unit_codes and n and n.outcome == "unknown-sender")]
         without_return = {u.code: u for u in units if u.code not in latest}
         others = [o.sha256 for o in outcomes if o.unit in without_return and o.of_another_period(period.code)]
-        mailed = store.first_mailed()
         for sha256 in dict.fromkeys(others):  # a unit that sent only another period's form this round: once per unit
             stored = store.file(sha256)
             if stored and stored.unit in without_return and misdirected(plan, stored, period, mailed):

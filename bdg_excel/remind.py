@@ -28,7 +28,8 @@ def remind(plan: Plan, period_code: str, store_path: Path, outbox: Path, *, as_o
         files = store.files(period.code)
         current = latest_of(files)
         rejected = [f.sha256 for f in store.files() if f.status == REJECTED]
-        unusable = {u.unit.code for u in unclaimed_files(plan, store, rejected, period, current) if u.unit}
+        unusable = {u.unit.code for u in unclaimed_files(plan, store, rejected, period, current, store.first_mailed())
+                    if u.unit}
         answered = {unit for unit, _ in store.messages(period.code, FEEDBACK)} | unusable  # bdg has a file of theirs
         told = {unit for unit, _ in store.messages(period.code, FEEDBACK, sent_only=True)}  # drafts may never go
         by_unit: dict[str, list[StoredFile]] = {}

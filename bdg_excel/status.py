@@ -68,11 +68,11 @@ def _claimed(plan: Plan, stored: StoredFile) -> bool:
             and any(p.code == stored.period for p in plan.periods))
 
 
-def unclaimed_files(plan: Plan, store: Store, sha256s: list[str], period: Period,
-                    current: dict[str, StoredFile]) -> list[Unclaimed]:
+def unclaimed_files(plan: Plan, store: Store, sha256s: list[str], period: Period, current: dict[str, StoredFile],
+                    mailed: Mapping[str, date]) -> list[Unclaimed]:
     """The rejected files among ``sha256s`` that are no return of the plan's units and came in ``period``'s
-    round, less those a usable return the same unit sent afterwards has replaced."""
-    mailed = store.first_mailed()
+    round (``mailed``: see ``came_in_round``), less those a usable return the same unit sent afterwards has
+    replaced."""
     found = []
     for sha256 in dict.fromkeys(sha256s):
         stored = store.file(sha256)
